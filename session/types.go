@@ -1,0 +1,400 @@
+// Package session holds the state of one fis-mcp workflow run (a "session") and
+// the store that persists it between tool calls and across restarts.
+package session
+
+import (
+	"time"
+)
+
+// State is where a session stands in the workflow.
+type State string
+
+// The workflow states, in order, plus aborted.
+const (
+	StateResolved             State = "resolved"
+	StateHealthChecked        State = "health_checked"
+	StateLogsStarted          State = "logs_started"
+	StateAwaitingConfirmation State = "awaiting_confirmation"
+	StateRunning              State = "running"
+	StateEnded                State = "ended"
+	StateReported             State = "reported"
+	StateAborted              State = "aborted"
+)
+
+// Health verdicts.
+const (
+	VerdictHealthy    = "healthy"
+	VerdictBlocked    = "blocked"
+	VerdictOverridden = "overridden"
+)
+
+// App confidence levels.
+const (
+	ConfidenceConfirmed    = "confirmed"
+	ConfidenceMayReference = "may_reference"
+)
+
+// Session is everything the tools need to carry a workflow from one call to the next.
+type Session struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	State     State     `json:"state"`
+	// Language of the report: "en" or "zh".
+	Language string   `json:"language"`
+	Warnings []string `json:"warnings,omitempty"`
+
+	Experiment   Experiment     `json:"experiment"`
+	Health       *HealthResult  `json:"health,omitempty"`
+	Discovery    *Discovery     `json:"discovery,omitempty"`
+	Logs         *LogCollection `json:"logs,omitempty"`
+	Confirmation *Confirmation  `json:"confirmation,omitempty"`
+	Run          *Run           `json:"run,omitempty"`
+	Abort        *Abort         `json:"abort,omitempty"`
+	Report       *ReportRef     `json:"report,omitempty"`
+	Observations *Observations  `json:"observations,omitempty"`
+
+	// Timeline is append-only: every observation, in the order it was recorded.
+	Timeline []Event `json:"timeline"`
+	// APICalls is the audit trail: every AWS and Kubernetes call made for this session.
+	APICalls []APICall `json:"api_calls"`
+}
+
+// Experiment is the resolved experiment directory, its README metadata, stack and FIS template.
+type Experiment struct {
+	Dir                      string             `json:"dir"`
+	TemplateID               string             `json:"template_id"`
+	Scenario                 string             `json:"scenario"`
+	Region                   string             `json:"region"`
+	TargetAZ                 string             `json:"target_az,omitempty"`
+	Created                  string             `json:"created,omitempty"`
+	EstimatedDuration        string             `json:"estimated_duration,omitempty"`
+	EstimatedDurationSeconds int                `json:"estimated_duration_seconds,omitempty"`
+	StackName                string             `json:"stack_name"`
+	StackStatus              string             `json:"stack_status,omitempty"`
+	DashboardURL             string             `json:"dashboard_url,omitempty"`
+	ReadmeLanguage           string             `json:"readme_language"`
+	AffectedResources        []AffectedResource `json:"affected_resources"`
+	// ExpectedBehavior holds per-service sections of expected-behavior.md (older layout), keyed by heading.
+	ExpectedBehavior map[string]string `json:"expected_behavior,omitempty"`
+	Template         Template          `json:"template"`
+}
+
+// AffectedResource is one row of the README's Affected Resources table.
+type AffectedResource struct {
+	Type       string `json:"type"`
+	Identifier string `json:"identifier"`
+	Impact     string `json:"impact,omitempty"`
+}
+
+// Template is the FIS experiment template as read from GetExperimentTemplate.
+type Template struct {
+	ID                  string               `json:"id"`
+	Description         string               `json:"description,omitempty"`
+	RoleArn             string               `json:"role_arn,omitempty"`
+	Actions             []Action             `json:"actions"`
+	Targets             []Target             `json:"targets"`
+	StopConditions      []StopCondition      `json:"stop_conditions"`
+	ExperimentOptions   map[string]string    `json:"experiment_options,omitempty"`
+	ReportConfiguration *ReportConfiguration `json:"report_configuration,omitempty"`
+	Tags                map[string]string    `json:"tags,omitempty"`
+}
+
+// Action is one action of the template.
+type Action struct {
+	Name        string            `json:"name"`
+	ActionID    string            `json:"action_id"`
+	Description string            `json:"description,omitempty"`
+	Parameters  map[string]string `json:"parameters,omitempty"`
+	// Targets maps the action's target key (e.g. "Clusters") to the template target name.
+	Targets    map[string]string `json:"targets,omitempty"`
+	StartAfter []string          `json:"start_after,omitempty"`
+}
+
+// Target is one target of the template.
+type Target struct {
+	Name          string            `json:"name"`
+	ResourceType  string            `json:"resource_type"`
+	ResourceArns  []string          `json:"resource_arns,omitempty"`
+	ResourceTags  map[string]string `json:"resource_tags,omitempty"`
+	Filters       []TargetFilter    `json:"filters,omitempty"`
+	SelectionMode string            `json:"selection_mode,omitempty"`
+	Parameters    map[string]string `json:"parameters,omitempty"`
+}
+
+// TargetFilter is a FIS target filter (path + accepted values).
+type TargetFilter struct {
+	Path   string   `json:"path"`
+	Values []string `json:"values"`
+}
+
+// StopCondition is a FIS stop condition; Source "none" means no condition.
+type StopCondition struct {
+	Source string `json:"source"`
+	Value  string `json:"value,omitempty"`
+}
+
+// ReportConfiguration is the template's FIS experiment report configuration, if any.
+type ReportConfiguration struct {
+	S3Bucket             string   `json:"s3_bucket,omitempty"`
+	S3Prefix             string   `json:"s3_prefix,omitempty"`
+	CloudWatchDashboards []string `json:"cloudwatch_dashboards,omitempty"`
+	PreExperimentSeconds int      `json:"pre_experiment_seconds,omitempty"`
+	PostExperimentSecond int      `json:"post_experiment_seconds,omitempty"`
+}
+
+// HealthResult is the outcome of the latest health check.
+type HealthResult struct {
+	CheckedAt     time.Time        `json:"checked_at"`
+	Verdict       string           `json:"verdict"`
+	AllHealthy    bool             `json:"all_healthy"`
+	Resources     []ResourceHealth `json:"resources"`
+	Alarms        []AlarmHealth    `json:"alarms,omitempty"`
+	Role          *RoleCheck       `json:"role,omitempty"`
+	Override      *Override        `json:"override,omitempty"`
+	WaitedSeconds int              `json:"waited_seconds,omitempty"`
+	// Notes carry target-resolution remarks (selection modes, empty tag matches...).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// ResourceHealth is the live state of one target resource.
+type ResourceHealth struct {
+	ID      string `json:"id"`
+	ARN     string `json:"arn,omitempty"`
+	Type    string `json:"type"`
+	Target  string `json:"target,omitempty"`
+	Status  string `json:"status"`
+	Healthy bool   `json:"healthy"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// AlarmHealth is the state of one stop-condition alarm.
+type AlarmHealth struct {
+	Name    string `json:"name"`
+	ARN     string `json:"arn,omitempty"`
+	Exists  bool   `json:"exists"`
+	State   string `json:"state"`
+	Healthy bool   `json:"healthy"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// RoleCheck says whether the template's IAM role exists.
+type RoleCheck struct {
+	ARN    string `json:"arn"`
+	Exists bool   `json:"exists"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Override records an explicit decision to go on despite unhealthy targets.
+type Override struct {
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
+	By        string    `json:"by"`
+	Unhealthy []string  `json:"unhealthy"`
+}
+
+// Discovery is the result of discover_apps.
+type Discovery struct {
+	At               time.Time          `json:"at"`
+	Clusters         []ClusterAccess    `json:"clusters"`
+	Endpoints        []ResourceEndpoint `json:"endpoints,omitempty"`
+	Apps             []App              `json:"apps"`
+	ManagedLogGroups []ManagedLogGroup  `json:"managed_log_groups"`
+	Recommendations  []string           `json:"recommendations,omitempty"`
+}
+
+// ClusterAccess says whether an EKS cluster could be reached.
+type ClusterAccess struct {
+	Name           string `json:"name"`
+	Endpoint       string `json:"endpoint,omitempty"`
+	Reachable      bool   `json:"reachable"`
+	Error          string `json:"error,omitempty"`
+	KubeconfigPath string `json:"kubeconfig_path,omitempty"`
+}
+
+// ResourceEndpoint is a DNS name, address or identifier by which apps reach an affected resource.
+type ResourceEndpoint struct {
+	Service    string `json:"service"`
+	Identifier string `json:"identifier"`
+	Kind       string `json:"kind"`
+	Value      string `json:"value"`
+}
+
+// App is a workload found to depend on an affected service.
+type App struct {
+	Cluster    string   `json:"cluster"`
+	Namespace  string   `json:"namespace"`
+	Workload   string   `json:"workload"`
+	Kind       string   `json:"kind"`
+	Containers []string `json:"containers"`
+	// Service is the affected resource identifier the app depends on ("" when indirectly affected).
+	Service    string            `json:"service"`
+	Evidence   []string          `json:"evidence"`
+	Confidence string            `json:"confidence"`
+	Selector   map[string]string `json:"selector,omitempty"`
+}
+
+// Key identifies an app: cluster/namespace/workload.
+func (a App) Key() string { return a.Cluster + "/" + a.Namespace + "/" + a.Workload }
+
+// ManagedLogGroup records CloudWatch logging of one affected managed service.
+type ManagedLogGroup struct {
+	Service        string   `json:"service"`
+	Identifier     string   `json:"identifier"`
+	Enabled        bool     `json:"enabled"`
+	LogGroups      []string `json:"log_groups,omitempty"`
+	Recommendation string   `json:"recommendation,omitempty"`
+	// Fetched is where the events of the run window were saved, once pulled.
+	Fetched string `json:"fetched,omitempty"`
+}
+
+// LogCollection describes pod log following for the session.
+type LogCollection struct {
+	Dir       string      `json:"dir"`
+	StartedAt time.Time   `json:"started_at"`
+	StoppedAt *time.Time  `json:"stopped_at,omitempty"`
+	Apps      []App       `json:"apps"`
+	Streams   []LogStream `json:"streams"`
+	// Skipped says why collection was not done, when it was not.
+	Skipped      string    `json:"skipped,omitempty"`
+	LastInsights time.Time `json:"last_insights,omitempty"`
+}
+
+// LogStream is one followed (pod, container).
+type LogStream struct {
+	App       string `json:"app"`
+	Pod       string `json:"pod"`
+	Container string `json:"container"`
+	File      string `json:"file"`
+	Status    string `json:"status"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Confirmation is a pending start confirmation. Only the token's hash is stored.
+type Confirmation struct {
+	TokenHash   string    `json:"token_hash"`
+	IssuedAt    time.Time `json:"issued_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	Fingerprint string    `json:"fingerprint"`
+	DryRun      bool      `json:"dry_run"`
+	Used        bool      `json:"used"`
+}
+
+// Run is the FIS experiment started for the session.
+type Run struct {
+	ExperimentID string      `json:"experiment_id"`
+	ClientToken  string      `json:"client_token"`
+	DryRun       bool        `json:"dry_run"`
+	ConfirmedAt  time.Time   `json:"confirmed_at"`
+	ConfirmedBy  string      `json:"confirmed_by"`
+	RequestedAt  time.Time   `json:"requested_at"`
+	State        string      `json:"state"`
+	Reason       string      `json:"reason,omitempty"`
+	StartTime    *time.Time  `json:"start_time,omitempty"`
+	EndTime      *time.Time  `json:"end_time,omitempty"`
+	Actions      []ActionRun `json:"actions"`
+	LastPolledAt time.Time   `json:"last_polled_at,omitempty"`
+	// ResourceStates is the last observed status per resource ID while running.
+	ResourceStates map[string]string `json:"resource_states,omitempty"`
+	// AlarmStates is every state each stop-condition alarm was seen in, in order.
+	AlarmStates map[string][]string `json:"alarm_states,omitempty"`
+	// ResolvedTargets are FIS's own resolved targets (dry runs), if read.
+	ResolvedTargets []ResolvedTarget `json:"resolved_targets,omitempty"`
+	StopRequestedAt *time.Time       `json:"stop_requested_at,omitempty"`
+}
+
+// ActionRun is one action's state within the running experiment.
+type ActionRun struct {
+	Name      string     `json:"name"`
+	ActionID  string     `json:"action_id"`
+	State     string     `json:"state"`
+	Reason    string     `json:"reason,omitempty"`
+	StartTime *time.Time `json:"start_time,omitempty"`
+	EndTime   *time.Time `json:"end_time,omitempty"`
+}
+
+// ResolvedTarget is one resource FIS resolved for a target.
+type ResolvedTarget struct {
+	TargetName   string `json:"target_name"`
+	ResourceType string `json:"resource_type"`
+	Identifier   string `json:"identifier"`
+}
+
+// Abort records why a session was ended before (or instead of) an experiment.
+type Abort struct {
+	At      time.Time `json:"at"`
+	Reason  string    `json:"reason"`
+	Remedy  string    `json:"remedy,omitempty"`
+	Details []string  `json:"details,omitempty"`
+}
+
+// ReportRef points at the written report.
+type ReportRef struct {
+	Path      string    `json:"path"`
+	JSONPath  string    `json:"json_path"`
+	WrittenAt time.Time `json:"written_at"`
+	Summary   string    `json:"summary"`
+}
+
+// Event is one timeline entry.
+type Event struct {
+	Time time.Time `json:"time"`
+	// Source: "fis", "fis-action", "resource", "alarm", "app", "fis-mcp", "rds-events", ...
+	Source  string `json:"source"`
+	Kind    string `json:"kind,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Message string `json:"message"`
+	// Observed is true when Time is when fis-mcp saw it rather than AWS's own timestamp.
+	Observed bool `json:"observed,omitempty"`
+}
+
+// APICall is one entry of the audit trail.
+type APICall struct {
+	Time      time.Time `json:"time"`
+	Tool      string    `json:"tool,omitempty"`
+	Service   string    `json:"service"`
+	Operation string    `json:"operation"`
+	Resource  string    `json:"resource,omitempty"`
+	Result    string    `json:"result"`
+	LatencyMS int64     `json:"latency_ms"`
+	// CLI is the equivalent AWS CLI command for mutating calls.
+	CLI string `json:"cli,omitempty"`
+}
+
+// Observations are AWS's own records of the run window, read after (and during) the run.
+type Observations struct {
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	// ServiceEvents come from RDS/ElastiCache/MemoryDB DescribeEvents, Auto Scaling activities,
+	// EC2 state transitions, EKS nodegroup health, MSK operations; Source names the API.
+	ServiceEvents []Event           `json:"service_events,omitempty"`
+	Metrics       []MetricSeries    `json:"metrics,omitempty"`
+	AlarmHistory  []AlarmTransition `json:"alarm_history,omitempty"`
+	Errors        []string          `json:"errors,omitempty"`
+}
+
+// MetricSeries is one CloudWatch metric of one resource over the window.
+type MetricSeries struct {
+	Service    string        `json:"service"`
+	Identifier string        `json:"identifier"`
+	Namespace  string        `json:"namespace"`
+	Metric     string        `json:"metric"`
+	Stat       string        `json:"stat"`
+	Unit       string        `json:"unit,omitempty"`
+	Points     []MetricPoint `json:"points"`
+}
+
+// MetricPoint is one datapoint.
+type MetricPoint struct {
+	Time  time.Time `json:"time"`
+	Value float64   `json:"value"`
+}
+
+// AlarmTransition is one state change of a stop-condition alarm.
+type AlarmTransition struct {
+	Alarm  string    `json:"alarm"`
+	Time   time.Time `json:"time"`
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Reason string    `json:"reason,omitempty"`
+}
