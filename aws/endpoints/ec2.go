@@ -1,0 +1,3 @@
+package endpoints
+
+func addEC2Lookups(m map[string]LookupFunc) {}

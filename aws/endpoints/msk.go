@@ -1,0 +1,3 @@
+package endpoints
+
+func addMSKLookups(m map[string]LookupFunc) {}

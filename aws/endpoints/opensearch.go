@@ -1,0 +1,3 @@
+package endpoints
+
+func addOpenSearchLookups(m map[string]LookupFunc) {}

@@ -1,0 +1,3 @@
+package events
+
+func addCacheReaders(m map[string]ReadFunc) {}

@@ -1,0 +1,3 @@
+package events
+
+func addEC2Readers(m map[string]ReadFunc) {}

@@ -1,0 +1,3 @@
+package events
+
+func addMSKReaders(m map[string]ReadFunc) {}

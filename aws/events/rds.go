@@ -1,0 +1,3 @@
+package events
+
+func addRDSReaders(m map[string]ReadFunc) {}

@@ -1,0 +1,3 @@
+package managedlogs
+
+func addCacheDetectors(m map[string]DetectFunc) {}

@@ -1,0 +1,3 @@
+package managedlogs
+
+func addMSKDetectors(m map[string]DetectFunc) {}

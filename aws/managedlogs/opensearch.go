@@ -1,0 +1,3 @@
+package managedlogs
+
+func addOpenSearchDetectors(m map[string]DetectFunc) {}
