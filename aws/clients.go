@@ -2,6 +2,7 @@ package aws
 
 import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/arczonalshift"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -51,6 +52,7 @@ type Clients struct {
 	Tagging        *resourcegroupstaggingapi.Client
 	CloudWatch     *cloudwatch.Client
 	Logs           *cloudwatchlogs.Client
+	ARCZonalShift  *arczonalshift.Client
 }
 
 // NewClients builds every client for cfg's region.
@@ -78,5 +80,6 @@ func NewClients(cfg awssdk.Config) *Clients {
 		Tagging:        resourcegroupstaggingapi.NewFromConfig(cfg),
 		CloudWatch:     cloudwatch.NewFromConfig(cfg),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg),
+		ARCZonalShift:  arczonalshift.NewFromConfig(cfg),
 	}
 }

@@ -67,6 +67,7 @@ func DefaultRegistry() Registry {
 	addContainerCheckers(r)
 	addAnalyticsCheckers(r)
 	addServerlessCheckers(r)
+	addIAMCheckers(r)
 	return r
 }
 
