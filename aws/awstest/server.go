@@ -340,26 +340,26 @@ type service struct {
 // allServices lists every fake service by SigV4 signing name.
 func (s *Server) allServices() map[string]*service {
 	return map[string]*service{
-		"cloudformation":  cloudformationService(),
-		"fis":             fisService(),
-		"iam":             iamService(),
-		"sts":             stsService(),
-		"ec2":             ec2Service(),
-		"autoscaling":     autoscalingService(),
-		"rds":             rdsService(), // RDS, Aurora and DocumentDB share the RDS API
-		"elasticache":     elasticacheService(),
-		"memorydb":        memorydbService(),
-		"eks":             eksService(),
-		"kafka":           kafkaService(),
-		"es":              opensearchService(),
-		"lambda":          lambdaService(),
-		"ecs":             ecsService(),
-		"dynamodb":        dynamodbService(),
-		"s3":              s3Service(),
-		"tagging":         taggingService(),
-		"monitoring":      cloudwatchService(),
-		"logs":            logsService(),
-		"arc-zonal-shift": arcService(),
+		"cloudformation": cloudformationService(),
+		"fis":            fisService(),
+		"iam":            iamService(),
+		"sts":            stsService(),
+		"ec2":            ec2Service(),
+		"autoscaling":    autoscalingService(),
+		"rds":            rdsService(), // RDS, Aurora and DocumentDB share the RDS API
+		"elasticache":    elasticacheService(),
+		"memorydb":       memorydbService(),
+		"eks":            eksService(),
+		"kafka":          kafkaService(),
+		"es":             opensearchService(),
+		"lambda":         lambdaService(),
+		"ecs":            ecsService(),
+		"dynamodb":       dynamodbService(),
+		"s3":             s3Service(),
+		"tagging":        taggingService(),
+		"monitoring":     cloudwatchService(),
+		"logs":           logsService(),
+		"percdataplane":  arcService(), // ARC zonal shift signs as percdataplane
 	}
 }
 
