@@ -1,0 +1,171 @@
+// Command fis-mcp is an MCP server (stdio) that runs prepared AWS FIS experiments
+// safely, step by step, with a human confirming the start.
+//
+//	fis-mcp [serve] [flags]        serve MCP over stdio (the default)
+//	fis-mcp serve --simulate       serve the built-in simulated account (no AWS credentials needed)
+//	fis-mcp demo                   run the whole workflow against the simulated account and print it
+//	fis-mcp --version
+//
+// stdout carries MCP JSON-RPC only; logs go to stderr or --log-file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/rs/zerolog"
+)
+
+// version is set with -ldflags "-X main.version=..."; otherwise the module version is used.
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// config is everything the flags and environment set.
+type config struct {
+	Region         string
+	Profile        string
+	StateDir       string
+	LogLevel       string
+	LogFile        string
+	ExperimentsDir string
+	ReadOnly       bool
+	Simulate       bool
+	ShowVersion    bool
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func defaultStateDir() string {
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
+		return filepath.Join(x, "fis-mcp")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "fis-mcp")
+	}
+	return filepath.Join(os.TempDir(), "fis-mcp-state")
+}
+
+func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Region, "region", envOr("FIS_MCP_REGION", ""), "AWS region used when an experiment README has none (default: the AWS config chain)")
+	fs.StringVar(&c.Profile, "profile", envOr("AWS_PROFILE", ""), "AWS shared-config profile (SSO profiles included)")
+	fs.StringVar(&c.StateDir, "state-dir", envOr("FIS_MCP_STATE_DIR", defaultStateDir()), "where sessions and collected logs are kept")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("FIS_MCP_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFile, "log-file", envOr("FIS_MCP_LOG_FILE", ""), "write logs to this file instead of stderr")
+	fs.StringVar(&c.ExperimentsDir, "experiments-dir", envOr("FIS_MCP_EXPERIMENTS_DIR", ""), "default directory searched for template IDs (default: working directory)")
+	fs.BoolVar(&c.ReadOnly, "read-only", envBool("FIS_MCP_READ_ONLY"), "never call StartExperiment (stop, health checks, logs and reports still work)")
+	fs.BoolVar(&c.Simulate, "simulate", envBool("FIS_MCP_SIMULATE"), "serve the built-in simulated AWS account and EKS cluster instead of real AWS")
+	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return c, nil
+}
+
+func newLogger(c config) (zerolog.Logger, func(), error) {
+	lvl, err := zerolog.ParseLevel(c.LogLevel)
+	if err != nil {
+		return zerolog.Nop(), nil, fmt.Errorf("--log-level %q: %w", c.LogLevel, err)
+	}
+	var w io.Writer = os.Stderr
+	closeFn := func() {}
+	if c.LogFile != "" {
+		f, err := os.OpenFile(c.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return zerolog.Nop(), nil, fmt.Errorf("open log file: %w", err)
+		}
+		w = f
+		closeFn = func() { _ = f.Close() }
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Str("component", "fis-mcp").Logger(), closeFn, nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch cmd {
+	case "serve", "demo":
+	case "version":
+		fmt.Fprintln(stdout, "fis-mcp", buildVersion())
+		return 0
+	case "help":
+		fmt.Fprintln(stderr, "usage: fis-mcp [serve|demo|version] [flags]; fis-mcp serve -h lists the flags")
+		return 0
+	default:
+		fmt.Fprintf(stderr, "fis-mcp: unknown command %q (serve, demo, version)\n", cmd)
+		return 2
+	}
+	c, err := parseFlags("fis-mcp "+cmd, args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fis-mcp:", err)
+		return 2
+	}
+	if c.ShowVersion {
+		fmt.Fprintln(stdout, "fis-mcp", buildVersion())
+		return 0
+	}
+	log, closeLog, err := newLogger(c)
+	if err != nil {
+		fmt.Fprintln(stderr, "fis-mcp:", err)
+		return 2
+	}
+	defer closeLog()
+	if cmd == "demo" {
+		err = runDemo(ctx, c, stdout, log)
+	} else {
+		err = serve(ctx, c, stdin, stdout, log)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Error().Err(err).Msg("fis-mcp stopped")
+		fmt.Fprintln(stderr, "fis-mcp:", err)
+		return 1
+	}
+	return 0
+}

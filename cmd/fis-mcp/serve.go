@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
+)
+
+// serve runs the MCP server over stdio until stdin closes or ctx ends.
+func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log zerolog.Logger) error {
+	store, err := session.Open(c.StateDir, log, nil)
+	if err != nil {
+		return err
+	}
+	var base awssdk.Config
+	cfg := tools.Config{ExperimentsDir: c.ExperimentsDir, ReadOnly: c.ReadOnly}
+	if c.Simulate {
+		sim, err := startSimulation(ctx, log)
+		if err != nil {
+			return err
+		}
+		defer sim.Close()
+		base, err = awsx.LoadConfig(ctx, awsx.Options{Region: sim.Region(), Endpoint: sim.AWSURL()})
+		if err != nil {
+			return err
+		}
+		cfg = sim.Configure(cfg)
+	} else {
+		base, err = awsx.LoadConfig(ctx, awsx.Options{Region: c.Region, Profile: c.Profile})
+		if err != nil {
+			return err
+		}
+	}
+	cfg.DefaultRegion = base.Region
+	deps := tools.NewDeps(store, base, cfg, nil, log)
+	defer deps.Close()
+	srv := tools.NewServer(deps, buildVersion())
+	log.Info().Str("state_dir", c.StateDir).Bool("read_only", c.ReadOnly).Bool("simulated", c.Simulate).Str("region", base.Region).Msg("fis-mcp serving MCP on stdio")
+	stdio := server.NewStdioServer(srv)
+	stdio.SetErrorLogger(stdLogger(log))
+	if err := stdio.Listen(ctx, stdin, stdout); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("stdio server: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/audit"
+)
+
+// Common carries the fields every tool result has.
+type Common struct {
+	// APICalls are the AWS and Kubernetes calls this tool call made.
+	APICalls []session.APICall `json:"api_calls" jsonschema:"AWS and Kubernetes API calls made by this tool call"`
+	// Abort says how to stop right now.
+	Abort string `json:"abort" jsonschema:"how to stop the experiment or abort the session right now"`
+	// Mode is set when the server is read-only or simulated.
+	Mode string `json:"mode,omitempty" jsonschema:"read-only and/or simulated when the server runs that way"`
+}
+
+// call is the context of one tool invocation.
+type call struct {
+	d    *Deps
+	tool string
+	rec  *audit.Recorder
+	ctx  context.Context
+	req  mcp.CallToolRequest
+}
+
+func (d *Deps) newCall(ctx context.Context, tool string, req mcp.CallToolRequest) *call {
+	rec := audit.NewRecorder(tool)
+	return &call{d: d, tool: tool, rec: rec, ctx: audit.With(ctx, rec), req: req}
+}
+
+// flushCalls appends the calls recorded so far to the session's audit trail and returns them.
+func (c *call) flushCalls(sessionID string) []session.APICall {
+	calls := c.rec.Drain()
+	if len(calls) > 0 && sessionID != "" {
+		if _, err := c.d.Store.Update(sessionID, func(s *session.Session) error {
+			s.APICalls = append(s.APICalls, calls...)
+			return nil
+		}); err != nil {
+			c.d.Log.Warn().Err(err).Str("session", sessionID).Msg("could not append API calls to the session")
+		}
+	}
+	if calls == nil {
+		calls = []session.APICall{}
+	}
+	return calls
+}
+
+// abortLine says how to stop now, for a session (and its experiment, once one exists).
+func abortLine(sess *session.Session) string {
+	if sess == nil {
+		return "Nothing is running: no session yet, nothing to stop."
+	}
+	if sess.Run != nil && sess.Run.ExperimentID != "" && !sess.Terminal() {
+		return fmt.Sprintf("To stop now: call stop_experiment with session_id %s; if the server is gone: `aws fis stop-experiment --id %s --region %s` or AWS console → FIS → Experiments → %s → Stop.",
+			sess.ID, sess.Run.ExperimentID, sess.Experiment.Region, sess.Run.ExperimentID)
+	}
+	if sess.Terminal() {
+		return fmt.Sprintf("Nothing is running for session %s (state %s).", sess.ID, sess.State)
+	}
+	return fmt.Sprintf("To abort: call stop_experiment with session_id %s (no experiment has been started).", sess.ID)
+}
+
+// mode describes the server mode for results.
+func (d *Deps) mode() string {
+	var parts []string
+	if d.Config.ReadOnly {
+		parts = append(parts, "read-only (StartExperiment is disabled)")
+	}
+	if d.Config.Simulated {
+		parts = append(parts, "SIMULATED account (no real AWS resources)")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// finish builds a successful result: structured content plus text ending with the calls and the abort line.
+func (c *call) finish(sessionID string, out any, common *Common, text string) (*mcp.CallToolResult, error) {
+	common.APICalls = c.flushCalls(sessionID)
+	sess, _ := c.session(sessionID)
+	common.Abort = abortLine(sess)
+	common.Mode = c.d.mode()
+	var b strings.Builder
+	if common.Mode != "" {
+		fmt.Fprintf(&b, "[%s]\n", common.Mode)
+	}
+	b.WriteString(strings.TrimRight(text, "\n"))
+	b.WriteString("\n")
+	b.WriteString(callsText(common.APICalls))
+	b.WriteString(common.Abort)
+	return mcp.NewToolResultStructured(out, b.String()), nil
+}
+
+// fail builds an isError result with what to do next, and records the calls made.
+func (c *call) fail(sessionID string, err error) (*mcp.CallToolResult, error) {
+	calls := c.flushCalls(sessionID)
+	sess, _ := c.session(sessionID)
+	var b strings.Builder
+	if m := c.d.mode(); m != "" {
+		fmt.Fprintf(&b, "[%s]\n", m)
+	}
+	b.WriteString(errorText(err))
+	b.WriteString("\n")
+	b.WriteString(callsText(calls))
+	b.WriteString(abortLine(sess))
+	return mcp.NewToolResultError(b.String()), nil
+}
+
+func (c *call) session(id string) (*session.Session, error) {
+	if id == "" {
+		return nil, errors.New("no session")
+	}
+	return c.d.Store.Get(id)
+}
+
+// errorText renders an error with its remedy.
+func errorText(err error) string {
+	return "Error: " + err.Error()
+}
+
+// callsText is the short list of API calls for a text result.
+func callsText(calls []session.APICall) string {
+	if len(calls) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "API calls (%d):\n", len(calls))
+	const max = 12
+	for i, cl := range calls {
+		if i == max {
+			fmt.Fprintf(&b, "  … and %d more (get_session shows the whole trail)\n", len(calls)-max)
+			break
+		}
+		res := cl.Resource
+		if res != "" {
+			res = " " + res
+		}
+		fmt.Fprintf(&b, "  %s %s%s → %s (%d ms)\n", cl.Service, cl.Operation, res, cl.Result, cl.LatencyMS)
+		if cl.CLI != "" {
+			fmt.Fprintf(&b, "    CLI equivalent: %s\n", cl.CLI)
+		}
+	}
+	return b.String()
+}
+
+// progress sends an MCP progress notification when the client asked for them.
+func (c *call) progress(done, total float64, msg string) {
+	if c.req.Params.Meta == nil || c.req.Params.Meta.ProgressToken == nil {
+		return
+	}
+	srv := server.ServerFromContext(c.ctx)
+	if srv == nil {
+		return
+	}
+	params := map[string]any{"progressToken": c.req.Params.Meta.ProgressToken, "progress": done, "message": msg}
+	if total > 0 {
+		params["total"] = total
+	}
+	if err := srv.SendNotificationToClient(c.ctx, string(mcp.MethodNotificationProgress), params); err != nil {
+		c.d.Log.Debug().Err(err).Msg("progress notification not sent")
+	}
+}
+
+// bind decodes the tool arguments into v.
+func bind(req mcp.CallToolRequest, v any) error {
+	if err := req.BindArguments(v); err != nil {
+		return fmt.Errorf("invalid arguments: %w", err)
+	}
+	return nil
+}
+
+// isAWS reports whether err is an AWS failure (already actionable).
+func isAWS(err error) bool {
+	var e *awsx.Error
+	return errors.As(err, &e)
+}

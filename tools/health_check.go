@@ -1,0 +1,235 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/fis-mcp/fis-mcp/aws/health"
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// HealthCheckInput selects the session and the mode.
+type HealthCheckInput struct {
+	SessionID      string `json:"session_id" jsonschema:"the session from resolve_experiment"`
+	Wait           bool   `json:"wait,omitempty" jsonschema:"recheck every 60 s for up to 10 minutes, returning as soon as every target is healthy"`
+	Override       bool   `json:"override,omitempty" jsonschema:"go on despite unhealthy or unchecked targets; only on the human's explicit instruction; requires override_reason; recorded in the report"`
+	OverrideReason string `json:"override_reason,omitempty" jsonschema:"why the human accepts the unhealthy targets (required with override)"`
+}
+
+// HealthCheckOutput is the verdict and every resource's state.
+type HealthCheckOutput struct {
+	SessionID     string                   `json:"session_id"`
+	Verdict       string                   `json:"verdict" jsonschema:"healthy, blocked or overridden"`
+	AllHealthy    bool                     `json:"all_healthy"`
+	Resources     []session.ResourceHealth `json:"resources"`
+	Alarms        []session.AlarmHealth    `json:"alarms"`
+	Role          *session.RoleCheck       `json:"role,omitempty"`
+	Notes         []string                 `json:"notes"`
+	WaitedSeconds int                      `json:"waited_seconds"`
+	Override      *session.Override        `json:"override,omitempty"`
+	Common
+}
+
+// HealthCheck is the health_check tool.
+func HealthCheck(d *Deps) server.ServerTool {
+	tool := mcp.NewTool("health_check",
+		mcp.WithDescription("Step 2: resolve every target of the FIS template (ARNs, tags, filters, parameters) and check each resource's live state with its service's describe API (RDS, Aurora, DocumentDB, ElastiCache, MemoryDB, MSK, EKS clusters/nodegroups/pods, EC2, ASG, ECS, OpenSearch, DynamoDB, S3, Lambda, ...), plus the stop-condition alarms and the template's IAM role. Unknown or failing = unhealthy. start_experiment is refused while the verdict is blocked. wait=true rechecks every 60 s up to 10 minutes. override=true (with override_reason) lets the run go on despite unhealthy targets: only when the human explicitly says so; it is recorded in the report. Read-only."),
+		mcp.WithTitleAnnotation("Experiment: health check"),
+		mcp.WithReadOnlyHintAnnotation(true),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true),
+		mcp.WithOpenWorldHintAnnotation(true),
+		mcp.WithInputSchema[HealthCheckInput](),
+		mcp.WithOutputSchema[HealthCheckOutput](),
+	)
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, "health_check", req)
+		var in HealthCheckInput
+		if err := bind(req, &in); err != nil {
+			return c.fail("", err)
+		}
+		return d.healthCheck(c, in)
+	}}
+}
+
+var healthStates = []session.State{session.StateResolved, session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}
+
+func (d *Deps) healthEnv(sess *session.Session) (health.Env, error) {
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return health.Env{}, err
+	}
+	return health.Env{Clients: clients, Pods: d.podLister(clients)}, nil
+}
+
+func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, error) {
+	sess, err := d.Store.Get(in.SessionID)
+	if err != nil {
+		return c.fail("", err)
+	}
+	if err := sess.Require("run a health check", healthStates...); err != nil {
+		return c.fail(sess.ID, err)
+	}
+	if in.Override && strings.TrimSpace(in.OverrideReason) == "" {
+		return c.fail(sess.ID, errors.New("override needs override_reason: ask the human why they accept starting against unhealthy targets, and pass their words"))
+	}
+	env, err := d.healthEnv(sess)
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	started := d.Clock.Now()
+	var res session.HealthResult
+	for attempt := 1; ; attempt++ {
+		res = health.Check(c.ctx, env, d.Health, sess.Experiment.Template, health.Options{})
+		if res.Verdict == session.VerdictHealthy || !in.Wait {
+			break
+		}
+		waited := d.Clock.Now().Sub(started)
+		if waited+d.Config.HealthWaitInterval > d.Config.HealthWaitMax {
+			break
+		}
+		c.progress(waited.Seconds(), d.Config.HealthWaitMax.Seconds(),
+			fmt.Sprintf("check %d: %d unhealthy (%s); rechecking in %s", attempt, len(unhealthyList(res)), strings.Join(unhealthyList(res), ", "), d.Config.HealthWaitInterval))
+		if err := d.Clock.Sleep(c.ctx, d.Config.HealthWaitInterval); err != nil {
+			break
+		}
+	}
+	res.CheckedAt = d.Clock.Now().UTC()
+	res.WaitedSeconds = int(d.Clock.Now().Sub(started).Seconds())
+	unhealthy := unhealthyList(res)
+	if in.Override && res.Verdict == session.VerdictBlocked {
+		res.Verdict = session.VerdictOverridden
+		res.Override = &session.Override{Reason: in.OverrideReason, At: res.CheckedAt, By: overrideBy(c), Unhealthy: unhealthy}
+	}
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if err := s.Require("run a health check", healthStates...); err != nil {
+			return err
+		}
+		s.Health = &res
+		if s.State == session.StateResolved {
+			if err := s.Transition(session.StateHealthChecked); err != nil {
+				return err
+			}
+		}
+		if s.Confirmation != nil && !s.Confirmation.Used {
+			s.Confirmation = nil // any change invalidates a pending confirmation
+			s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "confirmation-invalidated", Message: "pending start confirmation invalidated by a new health check"})
+		}
+		healthy := len(res.Resources) - countUnhealthyResources(res)
+		s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "health-check",
+			Message: fmt.Sprintf("health check: %d/%d resources healthy, verdict %s (waited %ds)", healthy, len(res.Resources), res.Verdict, res.WaitedSeconds)})
+		if res.Override != nil {
+			s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "health-override",
+				Message: fmt.Sprintf("health override by %s: %q; unhealthy: %s", res.Override.By, res.Override.Reason, strings.Join(unhealthy, ", "))})
+		}
+		return nil
+	})
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	out := HealthCheckOutput{
+		SessionID: updated.ID, Verdict: res.Verdict, AllHealthy: res.AllHealthy, Resources: nonNil(res.Resources),
+		Alarms: nonNil(res.Alarms), Role: res.Role, Notes: nonNil(res.Notes), WaitedSeconds: res.WaitedSeconds, Override: res.Override,
+	}
+	return c.finish(updated.ID, &out, &out.Common, healthText(updated, res, in.Wait, d.Config.HealthWaitMax))
+}
+
+func overrideBy(c *call) string {
+	by := "tool call health_check(override=true)"
+	if srv := server.ClientSessionFromContext(c.ctx); srv != nil {
+		if ci, ok := srv.(server.SessionWithClientInfo); ok {
+			if info := ci.GetClientInfo(); info.Name != "" {
+				by += " from MCP client " + info.Name
+			}
+		}
+	}
+	return by
+}
+
+func countUnhealthyResources(res session.HealthResult) int {
+	n := 0
+	for _, r := range res.Resources {
+		if !r.Healthy {
+			n++
+		}
+	}
+	return n
+}
+
+// unhealthyList names every unhealthy resource, alarm and a missing role.
+func unhealthyList(res session.HealthResult) []string {
+	var out []string
+	for _, r := range res.Resources {
+		if !r.Healthy {
+			out = append(out, fmt.Sprintf("%s (%s: %s)", r.ID, r.Type, r.Status))
+		}
+	}
+	for _, a := range res.Alarms {
+		if !a.Healthy {
+			out = append(out, fmt.Sprintf("alarm %s (%s)", a.Name, a.State))
+		}
+	}
+	if res.Role != nil && !res.Role.Exists {
+		out = append(out, "role "+res.Role.ARN+" (missing)")
+	}
+	return out
+}
+
+func healthText(s *session.Session, res session.HealthResult, waited bool, max time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Health check for %s (%s): verdict %s\n\n", s.Experiment.TemplateID, s.Experiment.Region, strings.ToUpper(res.Verdict))
+	fmt.Fprintf(&b, "| Resource | Type | Status | Healthy |\n|---|---|---|---|\n")
+	for _, r := range res.Resources {
+		mark := "✓"
+		if !r.Healthy {
+			mark = "✗"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.ID, r.Type, r.Status, mark)
+	}
+	for _, a := range res.Alarms {
+		mark := "✓"
+		if !a.Healthy {
+			mark = "✗"
+		}
+		fmt.Fprintf(&b, "| alarm %s | stop condition | %s | %s |\n", a.Name, a.State, mark)
+	}
+	if res.Role != nil {
+		mark, st := "✓", "exists"
+		if !res.Role.Exists {
+			mark, st = "✗", "missing"
+		}
+		fmt.Fprintf(&b, "| %s | IAM role | %s | %s |\n", res.Role.ARN, st, mark)
+	}
+	for _, r := range res.Resources {
+		if !r.Healthy && r.Detail != "" {
+			fmt.Fprintf(&b, "- %s: %s\n", r.ID, r.Detail)
+		}
+	}
+	for _, a := range res.Alarms {
+		if !a.Healthy && a.Detail != "" {
+			fmt.Fprintf(&b, "- alarm %s: %s\n", a.Name, a.Detail)
+		}
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(&b, "Note: %s\n", n)
+	}
+	switch res.Verdict {
+	case session.VerdictHealthy:
+		b.WriteString("\nAll targets are healthy. Next: discover_apps (then start_logs) to follow the affected applications, or start_experiment.\n")
+	case session.VerdictOverridden:
+		fmt.Fprintf(&b, "\nOVERRIDDEN by %s: %q. Unhealthy: %s. This is recorded in the session and the report.\n",
+			res.Override.By, res.Override.Reason, strings.Join(res.Override.Unhealthy, "; "))
+	default:
+		if waited {
+			fmt.Fprintf(&b, "\nStill unhealthy after waiting %ds (limit %s): %s.\n", res.WaitedSeconds, max, strings.Join(unhealthyList(res), "; "))
+		}
+		b.WriteString("\nBLOCKED: start_experiment is refused. Ask the human: retry (health_check, or wait=true to recheck every 60 s for 10 minutes), override (health_check override=true with their reason), or abort (stop_experiment).\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,363 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/fis-mcp/fis-mcp/aws/experiment"
+	"github.com/fis-mcp/fis-mcp/aws/health"
+	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/report"
+)
+
+// PollInput selects the session and how long to wait for a change.
+type PollInput struct {
+	SessionID   string `json:"session_id" jsonschema:"the session with a running experiment"`
+	WaitSeconds int    `json:"wait_seconds,omitempty" jsonschema:"block up to this many seconds (max 300) until the experiment or an action changes state"`
+}
+
+// PollOutput is the experiment's current state and what changed.
+type PollOutput struct {
+	SessionID       string              `json:"session_id"`
+	ExperimentID    string              `json:"experiment_id"`
+	State           string              `json:"state" jsonschema:"FIS experiment state: pending, initiating, running, completed, stopping, stopped, failed, cancelled"`
+	Reason          string              `json:"reason,omitempty"`
+	Terminal        bool                `json:"terminal"`
+	Actions         []session.ActionRun `json:"actions"`
+	NewEvents       []session.Event     `json:"new_events" jsonschema:"timeline events recorded by this poll"`
+	ResourceStates  map[string]string   `json:"resource_states" jsonschema:"live status of each affected resource"`
+	AlarmStates     map[string]string   `json:"alarm_states" jsonschema:"live state of each stop-condition alarm"`
+	LogInsights     []report.AppInsight `json:"log_insights" jsonschema:"per app: errors and warnings since the last poll, last error lines, recovery signals"`
+	Elapsed         float64             `json:"elapsed" jsonschema:"seconds since the experiment started"`
+	NextPollSeconds int                 `json:"next_poll_seconds" jsonschema:"when to poll next; 0 once the experiment has ended"`
+	DashboardURL    string              `json:"dashboard_url,omitempty"`
+	Common
+}
+
+// Poll is the poll tool.
+func Poll(d *Deps) server.ServerTool {
+	tool := mcp.NewTool("poll",
+		mcp.WithDescription("Step 5: read the experiment's and each action's state, record every transition with FIS's timestamps, sample the affected resources' live state and the stop-condition alarms, and summarise application log errors since the last poll. Poll every 30 s for the first 5 minutes, then every 60 s (next_poll_seconds says when), or pass wait_seconds to block until something changes. When the experiment ends, call finalize_report. Read-only (stop_experiment stops the run)."),
+		mcp.WithTitleAnnotation("Experiment: poll"),
+		mcp.WithReadOnlyHintAnnotation(true),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(false),
+		mcp.WithOpenWorldHintAnnotation(true),
+		mcp.WithInputSchema[PollInput](),
+		mcp.WithOutputSchema[PollOutput](),
+	)
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, "poll", req)
+		var in PollInput
+		if err := bind(req, &in); err != nil {
+			return c.fail("", err)
+		}
+		return d.poll(c, in)
+	}}
+}
+
+func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
+	sess, err := d.Store.Get(in.SessionID)
+	if err != nil {
+		return c.fail("", err)
+	}
+	if sess.Run == nil {
+		return c.fail(sess.ID, &session.TransitionError{SessionID: sess.ID, State: sess.State, Want: "be polled (no experiment was started)"})
+	}
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	if sess.Run.ExperimentID == "" {
+		if sess, err = d.recoverStart(c, sess); err != nil {
+			return c.fail(sess.ID, err)
+		}
+	}
+	wait := time.Duration(min(max(in.WaitSeconds, 0), 300)) * time.Second
+	deadline := d.Clock.Now().Add(wait)
+	var newEvents []session.Event
+	var st experiment.Status
+	for {
+		st, err = experiment.Get(c.ctx, clients.FIS, sess.Run.ExperimentID)
+		if err != nil {
+			// A network outage or throttling beyond retries must not lose the session.
+			return c.fail(sess.ID, fmt.Errorf("read experiment %s (the session is kept; poll again): %w", sess.Run.ExperimentID, err))
+		}
+		sess, newEvents, err = d.recordStatus(sess.ID, st)
+		if err != nil {
+			return c.fail(sess.ID, err)
+		}
+		if len(newEvents) > 0 || experiment.IsTerminal(st.State) || !d.Clock.Now().Before(deadline) {
+			break
+		}
+		remaining := deadline.Sub(d.Clock.Now())
+		c.progress(wait.Seconds()-remaining.Seconds(), wait.Seconds(), fmt.Sprintf("experiment %s %s; waiting for a change (%ds left)", st.ID, st.State, int(remaining.Seconds())))
+		if err := d.Clock.Sleep(c.ctx, min(d.Config.PollWaitStep, remaining)); err != nil {
+			break
+		}
+	}
+	// Live resource and alarm sampling while the experiment runs (and once at its end).
+	var sampleEvents []session.Event
+	sess, sampleEvents = d.sampleLiveState(c, sess)
+	newEvents = append(newEvents, sampleEvents...)
+
+	now := d.Clock.Now()
+	var insights []report.AppInsight
+	if sess.Logs != nil {
+		since := sess.Logs.LastInsights
+		if since.IsZero() {
+			since = sess.Logs.StartedAt
+		}
+		insights = report.Insights(sess, since, now)
+		_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
+			if s.Logs != nil {
+				s.Logs.LastInsights = now.UTC()
+			}
+			return nil
+		})
+	}
+	out := PollOutput{
+		SessionID: sess.ID, ExperimentID: st.ID, State: st.State, Reason: st.Reason, Terminal: experiment.IsTerminal(st.State),
+		Actions: nonNil(st.Actions), NewEvents: nonNil(newEvents), ResourceStates: nonNilMap(sess.Run.ResourceStates),
+		AlarmStates: lastAlarmStates(sess.Run), LogInsights: nonNil(insights), DashboardURL: sess.Experiment.DashboardURL,
+	}
+	if st.StartTime != nil {
+		out.Elapsed = now.Sub(*st.StartTime).Seconds()
+	} else {
+		out.Elapsed = now.Sub(sess.Run.RequestedAt).Seconds()
+	}
+	if !out.Terminal {
+		out.NextPollSeconds = int(d.Config.PollFast.Seconds())
+		if time.Duration(out.Elapsed)*time.Second > d.Config.PollFastFor {
+			out.NextPollSeconds = int(d.Config.PollSlow.Seconds())
+		}
+	}
+	return c.finish(sess.ID, &out, &out.Common, pollText(sess, out, d))
+}
+
+// recoverStart finds an experiment whose start was requested but whose ID was not
+// saved (a crash between StartExperiment and the write), by its fis-mcp-session tag.
+func (d *Deps) recoverStart(c *call, sess *session.Session) (*session.Session, error) {
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return sess, err
+	}
+	id, err := experiment.FindBySessionTag(c.ctx, clients.FIS, sess.Experiment.TemplateID, sess.ID)
+	if err != nil {
+		return sess, fmt.Errorf("the experiment start was requested at %s but its ID was not saved, and looking it up by tag failed: %w", sess.Run.RequestedAt.Format(time.RFC3339), err)
+	}
+	if id == "" {
+		return sess, fmt.Errorf("the experiment start was requested at %s but no experiment tagged fis-mcp-session=%s exists: it was most likely not started; stop_experiment aborts the session", sess.Run.RequestedAt.Format(time.RFC3339), sess.ID)
+	}
+	return d.Store.Update(sess.ID, func(s *session.Session) error {
+		s.Run.ExperimentID = id
+		if s.State != session.StateRunning {
+			_ = s.Transition(session.StateRunning)
+		}
+		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "recovered", Subject: id, Message: "experiment ID recovered by its fis-mcp-session tag after a restart"})
+		return nil
+	})
+}
+
+// recordStatus merges a GetExperiment status into the session: every experiment and
+// action transition becomes a timeline event, with FIS's timestamps where it gives them.
+func (d *Deps) recordStatus(id string, st experiment.Status) (*session.Session, []session.Event, error) {
+	var added []session.Event
+	sess, err := d.Store.Update(id, func(s *session.Session) error {
+		added = nil
+		now := d.Clock.Now().UTC()
+		r := s.Run
+		add := func(e session.Event) {
+			s.AddEvent(e)
+			added = append(added, e)
+		}
+		if st.State != r.State {
+			t, observed := now, true
+			switch {
+			case experiment.IsTerminal(st.State) && st.EndTime != nil:
+				t, observed = st.EndTime.UTC(), false
+			case st.State == "running" && st.StartTime != nil && r.StartTime == nil:
+				t, observed = now, true
+			}
+			msg := fmt.Sprintf("experiment %s: %s → %s", st.ID, r.State, st.State)
+			if st.Reason != "" {
+				msg += " (" + st.Reason + ")"
+			}
+			add(session.Event{Time: t, Source: "fis", Kind: "experiment-state", Subject: st.ID, Message: msg, Observed: observed})
+		}
+		prev := map[string]session.ActionRun{}
+		for _, a := range r.Actions {
+			prev[a.Name] = a
+		}
+		for _, a := range st.Actions {
+			p := prev[a.Name]
+			if a.State == p.State {
+				continue
+			}
+			t, observed := now, true
+			switch {
+			case (a.State == "running" || a.State == "initiating") && a.StartTime != nil:
+				t, observed = a.StartTime.UTC(), false
+			case a.EndTime != nil && (a.State == "completed" || a.State == "stopped" || a.State == "failed" || a.State == "cancelled" || a.State == "skipped"):
+				t, observed = a.EndTime.UTC(), false
+			}
+			from := p.State
+			if from == "" {
+				from = "—"
+			}
+			msg := fmt.Sprintf("action %s (%s): %s → %s", a.Name, a.ActionID, from, a.State)
+			if a.Reason != "" {
+				msg += " (" + a.Reason + ")"
+			}
+			add(session.Event{Time: t, Source: "fis-action", Kind: "action-state", Subject: a.Name, Message: msg, Observed: observed})
+		}
+		r.State, r.Reason = st.State, st.Reason
+		if st.StartTime != nil {
+			r.StartTime = st.StartTime
+		}
+		if st.EndTime != nil {
+			r.EndTime = st.EndTime
+		}
+		r.Actions = st.Actions
+		r.LastPolledAt = now
+		if experiment.IsTerminal(st.State) && s.State == session.StateRunning {
+			if r.EndTime == nil {
+				end := now
+				r.EndTime = &end
+			}
+			if err := s.Transition(session.StateEnded); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return sess, added, err
+}
+
+// sampleLiveState rechecks the affected resources and the stop-condition alarms and
+// records every status change in the timeline.
+func (d *Deps) sampleLiveState(c *call, sess *session.Session) (*session.Session, []session.Event) {
+	if sess.Health == nil || sess.Run == nil || sess.Run.DryRun {
+		return sess, nil
+	}
+	if sess.State != session.StateRunning && sess.Run.EndTime != nil && d.Clock.Now().Sub(*sess.Run.EndTime) > d.Config.Baseline {
+		return sess, nil
+	}
+	env, err := d.healthEnv(sess)
+	if err != nil {
+		return sess, nil
+	}
+	live := health.Recheck(c.ctx, env, d.Health, sess.Health.Resources)
+	alarms := health.CheckAlarms(c.ctx, env.Clients, sess.Experiment.Template.StopConditions)
+	var added []session.Event
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		added = nil
+		now := d.Clock.Now().UTC()
+		if s.Run.ResourceStates == nil {
+			s.Run.ResourceStates = map[string]string{}
+		}
+		for _, r := range live {
+			old, seen := s.Run.ResourceStates[r.ID]
+			if seen && old == r.Status {
+				continue
+			}
+			s.Run.ResourceStates[r.ID] = r.Status
+			if !seen {
+				continue // first sample: the baseline
+			}
+			e := session.Event{Time: now, Source: "resource", Kind: "resource-state", Subject: r.ID,
+				Message: fmt.Sprintf("%s %s: %s → %s", r.Type, r.ID, old, r.Status), Observed: true}
+			if r.Detail != "" {
+				e.Message += " (" + r.Detail + ")"
+			}
+			s.AddEvent(e)
+			added = append(added, e)
+		}
+		if s.Run.AlarmStates == nil {
+			s.Run.AlarmStates = map[string][]string{}
+		}
+		for _, a := range alarms {
+			hist := s.Run.AlarmStates[a.Name]
+			if len(hist) > 0 && hist[len(hist)-1] == a.State {
+				continue
+			}
+			s.Run.AlarmStates[a.Name] = append(hist, a.State)
+			if len(hist) > 0 {
+				e := session.Event{Time: now, Source: "alarm", Kind: "alarm-state", Subject: a.Name,
+					Message: fmt.Sprintf("stop-condition alarm %s: %s → %s", a.Name, hist[len(hist)-1], a.State), Observed: true}
+				s.AddEvent(e)
+				added = append(added, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sess, nil
+	}
+	return updated, added
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func lastAlarmStates(r *session.Run) map[string]string {
+	out := map[string]string{}
+	for name, hist := range r.AlarmStates {
+		if len(hist) > 0 {
+			out[name] = hist[len(hist)-1]
+		}
+	}
+	return out
+}
+
+func pollText(s *session.Session, out PollOutput, d *Deps) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Experiment %s: %s", out.ExperimentID, strings.ToUpper(out.State))
+	if out.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", out.Reason)
+	}
+	fmt.Fprintf(&b, " — elapsed %s\n", (time.Duration(out.Elapsed) * time.Second).String())
+	for _, a := range out.Actions {
+		fmt.Fprintf(&b, "  action %-28s %-10s %s\n", a.Name, a.State, a.ActionID)
+	}
+	if len(out.NewEvents) > 0 {
+		b.WriteString("Changes:\n")
+		for _, e := range out.NewEvents {
+			fmt.Fprintf(&b, "  %s %s\n", e.Time.UTC().Format("15:04:05"), e.Message)
+		}
+	}
+	if len(out.ResourceStates) > 0 {
+		b.WriteString("Resources:")
+		for _, r := range s.Health.Resources {
+			if st, ok := out.ResourceStates[r.ID]; ok {
+				fmt.Fprintf(&b, " %s=%s", r.ID, st)
+			}
+		}
+		b.WriteString("\n")
+	}
+	for name, st := range out.AlarmStates {
+		fmt.Fprintf(&b, "Stop-condition alarm %s: %s\n", name, st)
+	}
+	for _, in := range out.LogInsights {
+		b.WriteString(in.Text())
+	}
+	if out.Terminal {
+		fmt.Fprintf(&b, "The experiment has ended. Next: finalize_report (it waits out the %s post-experiment baseline, wait=true blocks through it).\n", d.Config.Baseline)
+	} else {
+		fmt.Fprintf(&b, "Next poll in %ds.", out.NextPollSeconds)
+		if out.DashboardURL != "" {
+			fmt.Fprintf(&b, " Dashboard: %s", out.DashboardURL)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,114 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// ListSessionsInput has no arguments.
+type ListSessionsInput struct{}
+
+// ListSessionsOutput lists stored sessions.
+type ListSessionsOutput struct {
+	Sessions []session.Summary `json:"sessions" jsonschema:"stored sessions, newest first"`
+	Common
+}
+
+// ListSessions is the list_sessions tool.
+func ListSessions(d *Deps) server.ServerTool {
+	tool := mcp.NewTool("list_sessions",
+		mcp.WithDescription("List the stored fis-mcp sessions (also after a server restart): ID, state, template, experiment ID. Use it to find a session to poll, stop or report."),
+		mcp.WithTitleAnnotation("Sessions: list"),
+		mcp.WithReadOnlyHintAnnotation(true),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true),
+		mcp.WithOpenWorldHintAnnotation(false),
+		mcp.WithInputSchema[ListSessionsInput](),
+		mcp.WithOutputSchema[ListSessionsOutput](),
+	)
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, "list_sessions", req)
+		list, err := d.Store.List()
+		if err != nil {
+			return c.fail("", err)
+		}
+		if list == nil {
+			list = []session.Summary{}
+		}
+		var b strings.Builder
+		if len(list) == 0 {
+			b.WriteString("No sessions yet: call resolve_experiment with an experiment directory path or template ID.\n")
+		}
+		running := 0
+		for _, s := range list {
+			exp := ""
+			if s.ExperimentID != "" {
+				exp = " experiment " + s.ExperimentID
+			}
+			if s.State == session.StateRunning {
+				running++
+			}
+			fmt.Fprintf(&b, "%s  %-22s %s %s%s  (%s)\n", s.ID, s.State, s.TemplateID, s.Scenario, exp, s.UpdatedAt.Format("2006-01-02 15:04:05Z07:00"))
+		}
+		out := ListSessionsOutput{Sessions: list}
+		text := b.String()
+		if running > 0 {
+			text += fmt.Sprintf("%d session(s) have a running experiment: poll them, or stop_experiment to stop.\n", running)
+		}
+		return c.finish("", &out, &out.Common, text)
+	}}
+}
+
+// GetSessionInput selects a session.
+type GetSessionInput struct {
+	SessionID string `json:"session_id" jsonschema:"the session ID from resolve_experiment or list_sessions"`
+}
+
+// GetSessionOutput is the whole stored session.
+type GetSessionOutput struct {
+	Session  *session.Session `json:"session" jsonschema:"the full session state: experiment, health, apps, logs, run, timeline, audit trail"`
+	NextTool string           `json:"next_tool" jsonschema:"the tool the workflow expects next"`
+	Common
+}
+
+// GetSession is the get_session tool.
+func GetSession(d *Deps) server.ServerTool {
+	tool := mcp.NewTool("get_session",
+		mcp.WithDescription("Return the full stored state of one session: resolved experiment, health check, apps and log streams, experiment run, timeline and the whole API call audit trail."),
+		mcp.WithTitleAnnotation("Sessions: get"),
+		mcp.WithReadOnlyHintAnnotation(true),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true),
+		mcp.WithOpenWorldHintAnnotation(false),
+		mcp.WithInputSchema[GetSessionInput](),
+		mcp.WithOutputSchema[GetSessionOutput](),
+	)
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, "get_session", req)
+		var in GetSessionInput
+		if err := bind(req, &in); err != nil {
+			return c.fail("", err)
+		}
+		sess, err := d.Store.Get(in.SessionID)
+		if err != nil {
+			return c.fail("", err)
+		}
+		out := GetSessionOutput{Session: sess, NextTool: session.NextTool(sess.State)}
+		text := fmt.Sprintf("Session %s: state %s, template %s (%s), region %s.\nTimeline: %d events; audit trail: %d API calls.\nNext: %s\n",
+			sess.ID, sess.State, sess.Experiment.TemplateID, sess.Experiment.Scenario, sess.Experiment.Region,
+			len(sess.Timeline), len(sess.APICalls), out.NextTool)
+		if sess.Run != nil && sess.Run.ExperimentID != "" {
+			text += fmt.Sprintf("Experiment %s: %s\n", sess.Run.ExperimentID, sess.Run.State)
+		}
+		if sess.Report != nil {
+			text += "Report: " + sess.Report.Path + "\n"
+		}
+		return c.finish(in.SessionID, &out, &out.Common, text)
+	}}
+}

@@ -1,0 +1,356 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/fis-mcp/fis-mcp/aws/experiment"
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// StartExperimentInput is the session plus, on the second call, the confirmation token.
+type StartExperimentInput struct {
+	SessionID         string `json:"session_id" jsonschema:"the session from resolve_experiment"`
+	ConfirmationToken string `json:"confirmation_token,omitempty" jsonschema:"the token from the first call; pass it ONLY after the human has read the impact warning and explicitly said to start"`
+	DryRun            bool   `json:"dry_run,omitempty" jsonschema:"start with experimentOptions.actionsMode=skip-all: FIS resolves the targets and runs no action (same confirmation as a real start)"`
+}
+
+// StartExperimentOutput is either a confirmation request or the started experiment.
+type StartExperimentOutput struct {
+	SessionID         string     `json:"session_id"`
+	Status            string     `json:"status" jsonschema:"confirmation_required or started"`
+	Warning           string     `json:"warning,omitempty" jsonschema:"the impact warning to show the human verbatim"`
+	ConfirmationToken string     `json:"confirmation_token,omitempty" jsonschema:"single-use token; valid until expires_at"`
+	ExpiresAt         *time.Time `json:"expires_at,omitempty"`
+	ExperimentID      string     `json:"experiment_id,omitempty"`
+	State             string     `json:"state,omitempty" jsonschema:"the experiment's FIS state"`
+	DryRun            bool       `json:"dry_run"`
+	ConfirmedBy       string     `json:"confirmed_by,omitempty"`
+	Common
+}
+
+// StartExperiment is the start_experiment tool.
+func StartExperiment(d *Deps) server.ServerTool {
+	tool := mcp.NewTool("start_experiment",
+		mcp.WithDescription("DANGEROUS: starts the FIS experiment, which causes REAL impact on AWS resources. "+
+			"Refused unless the session is resolved, its health verdict is healthy or explicitly overridden, and no experiment was started yet. "+
+			"When the MCP client supports elicitation, the server asks the human directly and starts only on their explicit yes. "+
+			"Otherwise: the first call (no token) returns the impact warning and a single-use confirmation_token valid for 10 minutes; "+
+			"show the warning to the human verbatim and call again with the token ONLY if they explicitly answer \"Yes, start experiment\". Never confirm on the human's behalf. "+
+			"dry_run=true starts with actionsMode skip-all (no action runs) behind the same confirmation."),
+		mcp.WithTitleAnnotation("Experiment: start (confirmation required)"),
+		mcp.WithReadOnlyHintAnnotation(false),
+		mcp.WithDestructiveHintAnnotation(true),
+		mcp.WithIdempotentHintAnnotation(false),
+		mcp.WithOpenWorldHintAnnotation(true),
+		mcp.WithInputSchema[StartExperimentInput](),
+		mcp.WithOutputSchema[StartExperimentOutput](),
+	)
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, "start_experiment", req)
+		var in StartExperimentInput
+		if err := bind(req, &in); err != nil {
+			return c.fail("", err)
+		}
+		return d.startExperiment(c, in)
+	}}
+}
+
+var startStates = []session.State{session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}
+
+// startable says why a session may not be started, or nil.
+func (d *Deps) startable(s *session.Session) error {
+	if d.Config.ReadOnly {
+		return errors.New("this server runs in read-only mode (--read-only / FIS_MCP_READ_ONLY): it never calls StartExperiment. Resolving, health checks, discovery, logs, stop and reports still work; restart the server without --read-only to run experiments")
+	}
+	if s.Run != nil {
+		return fmt.Errorf("an experiment was already started for session %s (%s, %s): one session starts at most one experiment; poll it or resolve the directory again for a new session", s.ID, s.Run.ExperimentID, s.Run.State)
+	}
+	if s.State == session.StateResolved || s.Health == nil {
+		return fmt.Errorf("session %s has not been health-checked: call health_check first (starting against unchecked targets is refused)", s.ID)
+	}
+	if err := s.Require("start an experiment", startStates...); err != nil {
+		return err
+	}
+	switch s.Health.Verdict {
+	case session.VerdictHealthy, session.VerdictOverridden:
+		return nil
+	}
+	return fmt.Errorf("the health verdict is %s: %s. Retry health_check (wait=true to recheck), or, only if the human explicitly accepts the risk, health_check with override=true and their override_reason",
+		s.Health.Verdict, strings.Join(unhealthyList(*s.Health), "; "))
+}
+
+func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolResult, error) {
+	sess, err := d.Store.Get(in.SessionID)
+	if err != nil {
+		return c.fail("", err)
+	}
+	if err := d.startable(sess); err != nil {
+		return c.fail(sess.ID, err)
+	}
+	if in.ConfirmationToken != "" {
+		return d.startWithToken(c, sess, in)
+	}
+	now := d.Clock.Now()
+	warning := impactWarning(sess, d, in.DryRun)
+	// Ask the human directly where the client can.
+	if accepted, asked, err := d.elicitConfirmation(c, sess, warning, in.DryRun); asked {
+		if err != nil {
+			return c.fail(sess.ID, err)
+		}
+		if !accepted {
+			_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
+				s.AddEvent(session.Event{Time: now.UTC(), Source: "fis-mcp", Kind: "confirmation-declined", Message: "the human declined to start the experiment (elicitation)"})
+				return nil
+			})
+			return c.fail(sess.ID, errors.New("the human declined (or cancelled) the start: nothing was started. Call stop_experiment to abort the session, or start_experiment again if they change their mind"))
+		}
+		return d.launch(c, sess.ID, in.DryRun, "human via MCP elicitation", func(s *session.Session) error { return d.startable(s) })
+	}
+	var token string
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if err := d.startable(s); err != nil {
+			return err
+		}
+		t, err := s.IssueConfirmation(now, d.Config.ConfirmationTTL, in.DryRun)
+		if err != nil {
+			return err
+		}
+		token = t
+		if s.State != session.StateAwaitingConfirmation {
+			if err := s.Transition(session.StateAwaitingConfirmation); err != nil {
+				return err
+			}
+		}
+		s.AddEvent(session.Event{Time: now.UTC(), Source: "fis-mcp", Kind: "confirmation-issued",
+			Message: fmt.Sprintf("impact warning shown, confirmation token issued (expires %s, dry_run=%t)", s.Confirmation.ExpiresAt.Format(time.RFC3339), in.DryRun)})
+		return nil
+	})
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	exp := updated.Confirmation.ExpiresAt
+	out := StartExperimentOutput{SessionID: sess.ID, Status: "confirmation_required", Warning: warning, ConfirmationToken: token, ExpiresAt: &exp, DryRun: in.DryRun}
+	text := warning + "\n\nType \"Yes, start experiment\" to proceed, or \"No\" to abort.\n" +
+		fmt.Sprintf("Only after the human explicitly confirms: call start_experiment with session_id %s and confirmation_token %s (single use, expires %s). If they say no: stop_experiment.\n",
+			sess.ID, token, exp.Format(time.RFC3339))
+	return c.finish(sess.ID, &out, &out.Common, text)
+}
+
+func (d *Deps) startWithToken(c *call, sess *session.Session, in StartExperimentInput) (*mcp.CallToolResult, error) {
+	return d.launch(c, sess.ID, in.DryRun, "human via confirmation token", func(s *session.Session) error {
+		if err := d.startable(s); err != nil {
+			return err
+		}
+		if err := s.ConsumeConfirmation(in.ConfirmationToken, d.Clock.Now(), in.DryRun); err != nil {
+			return fmt.Errorf("start refused: %w", err)
+		}
+		return nil
+	})
+}
+
+// launch records the confirmed start (check is run atomically under the session lock,
+// so a token can never start two experiments), calls FIS StartExperiment with a
+// client token derived from the session, and persists the experiment ID.
+func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check func(*session.Session) error) (*mcp.CallToolResult, error) {
+	now := d.Clock.Now().UTC()
+	var tmplID, region string
+	var refusal error
+	sess, err := d.Store.Update(id, func(s *session.Session) error {
+		if err := check(s); err != nil {
+			refusal = err
+			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "start-refused", Message: err.Error()})
+			return nil // persist the refusal event
+		}
+		tmplID, region = s.Experiment.TemplateID, s.Experiment.Region
+		s.Run = &session.Run{
+			ClientToken: experiment.ClientToken(s.ID, s.Experiment.TemplateID), DryRun: dryRun,
+			ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now, State: "starting", Actions: []session.ActionRun{},
+		}
+		s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "confirmed", Message: fmt.Sprintf("start confirmed by %s (dry_run=%t)", confirmedBy, dryRun)})
+		return nil
+	})
+	if err != nil {
+		return c.fail(id, err)
+	}
+	if refusal != nil {
+		return c.fail(id, refusal)
+	}
+	clients, err := d.AWS(region)
+	if err != nil {
+		return c.fail(id, err)
+	}
+	st, startErr := experiment.Start(c.ctx, clients.FIS, experiment.StartInput{
+		TemplateID:  tmplID,
+		ClientToken: sess.Run.ClientToken,
+		Tags:        map[string]string{"fis-mcp-session": id, "created-by": "fis-mcp"},
+		DryRun:      dryRun,
+	})
+	sess, err = d.Store.Update(id, func(s *session.Session) error {
+		if startErr != nil {
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "start-failed", Message: startErr.Error()})
+			s.Run = nil // nothing started: a new confirmation is needed
+			s.Confirmation = nil
+			return nil
+		}
+		s.Run.ExperimentID = st.ID
+		s.Run.State = st.State
+		s.Run.Reason = st.Reason
+		s.Run.StartTime = st.StartTime
+		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "started", Subject: st.ID,
+			Message: fmt.Sprintf("experiment %s started (%s), state %s", st.ID, map[bool]string{true: "dry run: actionsMode skip-all", false: "live"}[dryRun], st.State), Observed: true})
+		return s.Transition(session.StateRunning)
+	})
+	if startErr != nil {
+		return c.fail(id, fmt.Errorf("FIS StartExperiment failed, nothing was started: %w", startErr))
+	}
+	if err != nil {
+		return c.fail(id, fmt.Errorf("experiment %s was started but the session could not be saved (%v): poll will recover it by its fis-mcp-session tag; to stop it now: aws fis stop-experiment --id %s --region %s", st.ID, err, st.ID, region))
+	}
+	out := StartExperimentOutput{SessionID: id, Status: "started", ExperimentID: st.ID, State: st.State, DryRun: dryRun, ConfirmedBy: confirmedBy}
+	text := fmt.Sprintf("Experiment %s STARTED (state %s) for template %s in %s.\n", st.ID, st.State, tmplID, region)
+	if dryRun {
+		text += "Dry run: actionsMode skip-all — FIS resolves the targets and runs no action.\n"
+	}
+	if st.State == "initiating" || st.State == "pending" {
+		text += "FIS is initiating the experiment; if it stays in initiating for long, the IAM role is likely still propagating — keep polling.\n"
+	}
+	text += fmt.Sprintf("Next: poll (every %s for the first %s, then every %s).", d.Config.PollFast, d.Config.PollFastFor, d.Config.PollSlow)
+	if sess.Experiment.DashboardURL != "" {
+		text += " CloudWatch dashboard: " + sess.Experiment.DashboardURL
+	}
+	return c.finish(id, &out, &out.Common, text+"\n")
+}
+
+// elicitConfirmation asks the human through MCP elicitation. asked is false when the
+// client cannot be asked (then the token path is used).
+func (d *Deps) elicitConfirmation(c *call, sess *session.Session, warning string, dryRun bool) (accepted, asked bool, err error) {
+	srv := server.ServerFromContext(c.ctx)
+	cs := server.ClientSessionFromContext(c.ctx)
+	if srv == nil || cs == nil {
+		return false, false, nil
+	}
+	if ci, ok := cs.(server.SessionWithClientInfo); !ok || ci.GetClientCapabilities().Elicitation == nil {
+		return false, false, nil
+	}
+	what := "START"
+	if dryRun {
+		what = "START (DRY RUN)"
+	}
+	res, err := srv.RequestElicitation(c.ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{
+		Message: warning + "\n\nDo you confirm you want to " + what + " this FIS experiment now?",
+		RequestedSchema: map[string]any{
+			"type": "object",
+			"properties": map[string]any{
+				"confirm": map[string]any{"type": "boolean", "title": "Yes, start experiment " + sess.Experiment.TemplateID, "description": "Tick only if you accept the impact described above"},
+			},
+			"required": []string{"confirm"},
+		},
+	}})
+	if err != nil {
+		d.Log.Info().Err(err).Msg("elicitation unavailable, falling back to the confirmation token")
+		return false, false, nil
+	}
+	if res.Action != mcp.ElicitationResponseActionAccept {
+		return false, true, nil
+	}
+	content, _ := res.Content.(map[string]any)
+	yes, _ := content["confirm"].(bool)
+	return yes, true, nil
+}
+
+func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
+	e := s.Experiment
+	var b strings.Builder
+	if dryRun {
+		b.WriteString("WARNING: this starts a DRY RUN of the FIS experiment (actionsMode skip-all): FIS resolves every target but runs no action. It is still a real experiment record in the account.\n\n")
+	} else {
+		b.WriteString("WARNING: Starting this FIS experiment will cause REAL impact:\n\n")
+	}
+	if d.Config.Simulated {
+		b.WriteString("(SIMULATED account: no real AWS resources are touched.)\n\n")
+	}
+	az := e.TargetAZ
+	if az == "" {
+		az = "n/a"
+	}
+	fmt.Fprintf(&b, "Scenario:    %s\nRegion:      %s\nTarget AZ:   %s\nDuration:    %s\nStack:       %s (verified: %s)\nTemplate ID: %s\n\n",
+		e.Scenario, e.Region, az, e.EstimatedDuration, e.StackName, e.StackStatus, e.TemplateID)
+	b.WriteString("Resources that WILL be affected:\n")
+	counts := map[string]int{}
+	var types []string
+	if s.Health != nil {
+		for _, r := range s.Health.Resources {
+			if counts[r.Type] == 0 {
+				types = append(types, r.Type)
+			}
+			counts[r.Type]++
+		}
+		sort.Strings(types)
+		for _, t := range types {
+			var ids []string
+			for _, r := range s.Health.Resources {
+				if r.Type == t {
+					ids = append(ids, r.ID)
+				}
+			}
+			fmt.Fprintf(&b, "  - %s × %d: %s\n", t, counts[t], strings.Join(ids, ", "))
+		}
+	}
+	for _, r := range e.AffectedResources {
+		fmt.Fprintf(&b, "  - (README) %s %s: %s\n", r.Type, r.Identifier, r.Impact)
+	}
+	b.WriteString("\nActions:\n")
+	for _, a := range e.Template.Actions {
+		fmt.Fprintf(&b, "  - %s: %s", a.Name, a.ActionID)
+		if dur := a.Parameters["duration"]; dur != "" {
+			fmt.Fprintf(&b, " for %s", dur)
+		}
+		b.WriteString("\n")
+	}
+	conds := realStopConditions(e.Template.StopConditions)
+	b.WriteString("\nStop Conditions:\n")
+	if len(conds) == 0 {
+		b.WriteString("  - !!! NONE CONFIGURED: nothing stops this experiment automatically !!!\n")
+	}
+	for _, sc := range conds {
+		fmt.Fprintf(&b, "  - %s\n", sc.Value)
+	}
+	if s.Health != nil && s.Health.Override != nil {
+		fmt.Fprintf(&b, "\nHEALTH OVERRIDE in effect (%q): unhealthy targets: %s\n", s.Health.Override.Reason, strings.Join(s.Health.Override.Unhealthy, "; "))
+	}
+	b.WriteString("\nApplications being monitored:\n")
+	if s.Discovery == nil || len(s.Discovery.Apps) == 0 {
+		b.WriteString("  - none (discover_apps was not run or found nothing): application impact will not be measured\n")
+	} else {
+		for _, a := range s.Discovery.Apps {
+			fmt.Fprintf(&b, "  - %s (depends on %s, %s)\n", a.Key(), a.Service, a.Confidence)
+		}
+	}
+	b.WriteString("\nManaged service log collection:\n")
+	if s.Discovery == nil || len(s.Discovery.ManagedLogGroups) == 0 {
+		b.WriteString("  - none recorded\n")
+	} else {
+		for _, m := range s.Discovery.ManagedLogGroups {
+			st := "logging OFF"
+			if m.Enabled {
+				st = strings.Join(m.LogGroups, ", ")
+			}
+			fmt.Fprintf(&b, "  - %s %s: %s\n", m.Service, m.Identifier, st)
+		}
+	}
+	logDir := "not started (start_logs)"
+	if s.Logs != nil {
+		logDir = s.Logs.Dir
+	}
+	fmt.Fprintf(&b, "\nLog directory: %s\nPost-experiment baseline: %s (automatic, before the report)\n", logDir, d.Config.Baseline)
+	fmt.Fprintf(&b, "How to abort at any time: stop_experiment with session_id %s, or `aws fis stop-experiment --id <experiment-id> --region %s`, or the FIS console.\n", s.ID, e.Region)
+	return b.String()
+}
