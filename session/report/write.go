@@ -1,0 +1,148 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// Slug turns a scenario name into the file-name slug of FORMATS.md: lower case,
+// whitespace, ':' and '/' (and '\') turned into '-', runs of '-' collapsed.
+func Slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(strings.TrimSpace(name)) {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == '/' || c == '\\' || c == '-' || c == 0 {
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = true
+			continue
+		}
+		b.WriteRune(c)
+		dash = false
+	}
+	s := strings.TrimRight(b.String(), "-")
+	if s == "" {
+		s = "experiment"
+	}
+	return s
+}
+
+// reportTime is the time in the file name: the experiment start, or the abort time.
+func reportTime(s *session.Session, a *Analysis) time.Time {
+	if !a.Aborted && !a.ExperimentStart.IsZero() {
+		return a.ExperimentStart
+	}
+	if s.Abort != nil && !s.Abort.At.IsZero() {
+		return s.Abort.At
+	}
+	if !a.ExperimentStart.IsZero() {
+		return a.ExperimentStart
+	}
+	return s.CreatedAt
+}
+
+// BaseName is the report file name without extension:
+// {yyyy-mm-dd-HH-MM-SS}-{scenario-slug}-experiment-results (UTC).
+func BaseName(s *session.Session, a *Analysis) string {
+	return reportTime(s, a).UTC().Format("2006-01-02-15-04-05") + "-" + Slug(s.Experiment.Scenario) + "-experiment-results"
+}
+
+// Write renders the report in the analysis language and writes the Markdown file and
+// its JSON twin into dir (the experiment directory when dir is ""). It never
+// overwrites an existing report: a -2, -3... suffix is added. Files are written
+// atomically (temporary file, then link/rename) with mode 0644.
+func Write(s *session.Session, a *Analysis, dir string) (mdPath, jsonPath string, err error) {
+	if s == nil || a == nil {
+		return "", "", errors.New("report: Write needs a session and an analysis")
+	}
+	if dir == "" {
+		dir = s.Experiment.Dir
+	}
+	if dir == "" {
+		return "", "", errors.New("report: no directory to write the report to")
+	}
+	md, js, err := Render(s, a, a.Language)
+	if err != nil {
+		return "", "", err
+	}
+	base := BaseName(s, a)
+	for n := 1; n < 1000; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		mdPath = filepath.Join(dir, name+".md")
+		jsonPath = filepath.Join(dir, name+".json")
+		if exists(mdPath) || exists(jsonPath) {
+			continue
+		}
+		err = writeNew(mdPath, md)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if err = writeNew(jsonPath, js); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				// Raced with another writer on the JSON name: drop our Markdown and try the next suffix.
+				_ = os.Remove(mdPath)
+				continue
+			}
+			return mdPath, "", err
+		}
+		return mdPath, jsonPath, nil
+	}
+	return "", "", fmt.Errorf("report: too many reports named %s in %s", base, dir)
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// writeNew writes data to a temporary file in the same directory, then links it to
+// path, failing with fs.ErrExist if path exists (no overwrite, no partial file).
+func writeNew(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("report: create temp for %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("report: write %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("report: sync %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("report: close %s: %w", tmp, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("report: chmod %s: %w", tmp, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		// Filesystems without hard links: rename after an existence check.
+		if exists(path) {
+			return fs.ErrExist
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("report: rename %s: %w", path, err)
+		}
+	}
+	return nil
+}
