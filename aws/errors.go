@@ -99,7 +99,8 @@ func Classify(err error) Kind {
 	code := Code(err)
 	switch code {
 	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
-		"AuthorizationError", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId":
+		"AuthorizationError", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId",
+		"ForbiddenException", "Forbidden":
 		return KindAccessDenied
 	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
 		"ProvisionedThroughputExceededException", "RequestThrottled", "SlowDown", "RequestThrottledException":
@@ -107,7 +108,8 @@ func Classify(err error) Kind {
 	case "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidToken":
 		return KindExpiredCredentials
 	case "ResourceNotFoundException", "NotFoundException", "NoSuchEntity", "DBClusterNotFoundFault",
-		"DBInstanceNotFound", "DBInstanceNotFoundFault", "ReplicationGroupNotFoundFault", "ResourceNotFoundFault":
+		"DBInstanceNotFound", "DBInstanceNotFoundFault", "ReplicationGroupNotFoundFault", "ResourceNotFoundFault",
+		"NotFound", "NoSuchBucket", "ClusterNotFoundException":
 		return KindNotFound
 	case "ValidationError", "ValidationException", "InvalidParameterValue", "InvalidParameterCombination":
 		return KindValidation

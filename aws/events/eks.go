@@ -1,3 +1,67 @@
 package events
 
-func addEKSReaders(m map[string]ReadFunc) {}
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/health"
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// SourceEKSNodegroup names the API EKS node group events come from.
+const SourceEKSNodegroup = "eks:DescribeNodegroup"
+
+func addEKSReaders(m map[string]ReadFunc) {
+	m["aws:eks:nodegroup"] = readEKSNodegroups
+}
+
+// readEKSNodegroups reports each node group's health issues and any status other than
+// ACTIVE, plus a status change within the window. EKS keeps no history: the node group's
+// modifiedAt is used when it falls in [start, end]; otherwise the event is stamped end and
+// marked Observed (it is the state seen now, not when it began).
+func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
+	var out []session.Event
+	for _, r := range rs {
+		cluster, ng, ok := strings.Cut(r.ID, "/")
+		if !ok {
+			return out, fmt.Errorf("eks DescribeNodegroup %s: node group identifier is not cluster/nodegroup", r.ID)
+		}
+		resp, err := c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(ng)})
+		if err != nil {
+			return out, awsx.Wrap(err, "eks DescribeNodegroup", r.ID, "eks:DescribeNodegroup")
+		}
+		n := resp.Nodegroup
+		if n == nil {
+			continue
+		}
+		at, observed := end, true
+		if m := n.ModifiedAt; m != nil && !m.Before(start) && !m.After(end) {
+			at, observed = m.UTC(), false
+		}
+		status := string(n.Status)
+		if n.Status != ekstypes.NodegroupStatusActive || !observed {
+			out = append(out, session.Event{Time: at, Source: SourceEKSNodegroup, Kind: "nodegroup-status", Subject: r.ID,
+				Message: fmt.Sprintf("node group %s status %s", r.ID, status), Observed: observed})
+		}
+		if n.Health != nil {
+			for _, is := range n.Health.Issues {
+				msg := fmt.Sprintf("node group %s health issue %s", r.ID, is.Code)
+				if m := aws.ToString(is.Message); m != "" {
+					msg += ": " + m
+				}
+				if len(is.ResourceIds) > 0 {
+					msg += " (" + strings.Join(is.ResourceIds, ", ") + ")"
+				}
+				out = append(out, session.Event{Time: at, Source: SourceEKSNodegroup, Kind: "nodegroup-health", Subject: r.ID, Message: msg, Observed: observed})
+			}
+		}
+	}
+	return out, nil
+}

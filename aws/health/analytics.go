@@ -1,4 +1,156 @@
 package health
 
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kafka"
+	kafkatypes "github.com/aws/aws-sdk-go-v2/service/kafka/types"
+	"github.com/aws/aws-sdk-go-v2/service/opensearch"
+	ostypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+)
+
 // addAnalyticsCheckers registers MSK clusters and OpenSearch domains.
-func addAnalyticsCheckers(r Registry) {}
+func addAnalyticsCheckers(r Registry) {
+	r["aws:msk:cluster"] = checkMSKClusters
+	r["aws:kafka:cluster"] = checkMSKClusters
+	r["aws:opensearch:domain"] = checkOpenSearchDomains
+	r["aws:es:domain"] = checkOpenSearchDomains
+}
+
+// MSKClusterArn is the ARN by which MSK APIs address a resource ("" when unknown).
+func MSKClusterArn(r Resource) string {
+	if r.ARN != "" {
+		return r.ARN
+	}
+	if strings.HasPrefix(r.ID, "arn:") {
+		return r.ID
+	}
+	return ""
+}
+
+// checkMSKClusters: healthy when ACTIVE.
+func checkMSKClusters(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		arn := MSKClusterArn(r)
+		if arn == "" {
+			out[i] = Unchecked(r, fmt.Sprintf("MSK cluster %s: MSK APIs need the cluster ARN (give the target resourceArns or resourceTags)", r.ID))
+			continue
+		}
+		resp, err := env.Clients.Kafka.DescribeClusterV2(ctx, &kafka.DescribeClusterV2Input{ClusterArn: aws.String(arn)})
+		if err != nil {
+			out[i] = failedCall(r, err, "kafka DescribeClusterV2", "kafka:DescribeClusterV2")
+			continue
+		}
+		c := resp.ClusterInfo
+		if c == nil || c.State == "" {
+			out[i] = emptyResponse(r, "kafka DescribeClusterV2")
+			continue
+		}
+		var detail []string
+		if c.State != kafkatypes.ClusterStateActive {
+			detail = append(detail, "state "+string(c.State)+" (needs ACTIVE)")
+		}
+		if si := c.StateInfo; si != nil && (aws.ToString(si.Code) != "" || aws.ToString(si.Message) != "") {
+			detail = append(detail, strings.TrimSpace(aws.ToString(si.Code)+" "+aws.ToString(si.Message)))
+		}
+		detail = append(detail, strings.ToLower(string(c.ClusterType)))
+		if c.Provisioned != nil && c.Provisioned.NumberOfBrokerNodes != nil {
+			detail = append(detail, fmt.Sprintf("%d brokers", aws.ToInt32(c.Provisioned.NumberOfBrokerNodes)))
+		}
+		out[i] = describedResult(r, string(c.State), c.State == kafkatypes.ClusterStateActive, strings.Join(detail, "; "), c)
+	}
+	return out
+}
+
+// OpenSearchDomainName is the domain name of an OpenSearch resource (ID or ARN domain/{name}).
+func OpenSearchDomainName(r Resource) string {
+	id := r.ID
+	if strings.HasPrefix(id, "arn:") {
+		if i := strings.LastIndex(id, ":domain/"); i >= 0 {
+			return id[i+len(":domain/"):]
+		}
+	}
+	return id
+}
+
+// checkOpenSearchDomains: healthy when not deleted, not processing, not upgrading, the
+// processing status is Active and the cluster health (when readable) is Green.
+func checkOpenSearchDomains(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		name := OpenSearchDomainName(r)
+		resp, err := env.Clients.OpenSearch.DescribeDomain(ctx, &opensearch.DescribeDomainInput{DomainName: aws.String(name)})
+		if err != nil {
+			out[i] = failedCall(r, err, "opensearch DescribeDomain", "es:DescribeDomain")
+			continue
+		}
+		d := resp.DomainStatus
+		if d == nil || aws.ToString(d.DomainName) == "" {
+			out[i] = emptyResponse(r, "opensearch DescribeDomain")
+			continue
+		}
+		status, healthy := "Active", true
+		var detail []string
+		switch {
+		case aws.ToBool(d.Deleted):
+			status, healthy = "Deleted", false
+			detail = append(detail, "the domain is being deleted")
+		case aws.ToBool(d.UpgradeProcessing):
+			status, healthy = "UpgradeProcessing", false
+			detail = append(detail, "an engine upgrade is in progress")
+		case aws.ToBool(d.Processing):
+			status, healthy = "Processing", false
+			detail = append(detail, "a configuration change is in progress")
+		}
+		if ps := d.DomainProcessingStatus; ps != "" && ps != ostypes.DomainProcessingStatusTypeActive {
+			if healthy {
+				status = string(ps)
+			}
+			healthy = false
+			detail = append(detail, "processing status "+string(ps))
+		}
+		h, herr := env.Clients.OpenSearch.DescribeDomainHealth(ctx, &opensearch.DescribeDomainHealthInput{DomainName: aws.String(name)})
+		switch {
+		case herr != nil:
+			if ctx.Err() != nil {
+				out[i] = Unchecked(r, awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error())
+				continue
+			}
+			if awsx.Classify(herr) == awsx.KindThrottled {
+				out[i] = Unchecked(r, awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error())
+				continue
+			}
+			detail = append(detail, "cluster health not read ("+awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error()+")")
+		default:
+			switch h.ClusterHealth {
+			case ostypes.DomainHealthRed:
+				healthy = false
+				if status == "Active" {
+					status = "Red"
+				}
+				detail = append(detail, "cluster health Red: primary shards unassigned")
+			case ostypes.DomainHealthYellow:
+				healthy = false
+				if status == "Active" {
+					status = "Yellow"
+				}
+				detail = append(detail, "cluster health Yellow: replica shards unassigned")
+			case ostypes.DomainHealthGreen:
+				detail = append(detail, "cluster health Green")
+			default:
+				detail = append(detail, "cluster health "+string(h.ClusterHealth))
+			}
+		}
+		if cc := d.ClusterConfig; cc != nil {
+			detail = append(detail, fmt.Sprintf("%d × %s", aws.ToInt32(cc.InstanceCount), cc.InstanceType))
+		}
+		out[i] = describedResult(r, status, healthy, strings.Join(detail, "; "), d)
+	}
+	return out
+}

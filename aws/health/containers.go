@@ -1,4 +1,163 @@
 package health
 
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+)
+
 // addContainerCheckers registers aws:ecs:cluster and aws:ecs:task.
-func addContainerCheckers(r Registry) {}
+func addContainerCheckers(r Registry) {
+	r["aws:ecs:cluster"] = checkECSClusters
+	r[TypeECSTask] = checkECSTasks
+}
+
+// ecsName reduces an ECS cluster name or ARN to the name.
+func ecsName(id string) string {
+	if strings.HasPrefix(id, "arn:") {
+		if i := strings.Index(id, ":cluster/"); i >= 0 {
+			return id[i+len(":cluster/"):]
+		}
+	}
+	return id
+}
+
+// checkECSClusters: healthy when ACTIVE (one DescribeClusters call per chunk).
+func checkECSClusters(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = ecsName(r.ID)
+	}
+	resp, err := env.Clients.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: ids})
+	if err != nil {
+		for i, r := range rs {
+			out[i] = failedCall(r, err, "ecs DescribeClusters", "ecs:DescribeClusters")
+		}
+		return out
+	}
+	byName := map[string]*ecstypes.Cluster{}
+	for k := range resp.Clusters {
+		c := &resp.Clusters[k]
+		byName[aws.ToString(c.ClusterName)] = c
+	}
+	missing := map[string]string{}
+	for _, f := range resp.Failures {
+		missing[ecsName(aws.ToString(f.Arn))] = aws.ToString(f.Reason)
+	}
+	for i, r := range rs {
+		name := ids[i]
+		c := byName[name]
+		switch {
+		case c != nil:
+			status := aws.ToString(c.Status)
+			if status == "" {
+				out[i] = emptyResponse(r, "ecs DescribeClusters")
+				continue
+			}
+			detail := fmt.Sprintf("%d running tasks", c.RunningTasksCount)
+			if status != "ACTIVE" {
+				detail = "status " + status + " (needs ACTIVE); " + detail
+			}
+			out[i] = describedResult(r, status, status == "ACTIVE", detail, c)
+		case missing[name] != "":
+			out[i] = describedResult(r, StatusNotFound, false, fmt.Sprintf("ECS cluster %s: %s", name, missing[name]), nil)
+		default:
+			out[i] = emptyResponse(r, "ecs DescribeClusters")
+		}
+	}
+	return out
+}
+
+// taskRef splits an aws:ecs:task resource into its cluster and task (ARN preferred).
+func taskRef(r Resource) (cluster, task string) {
+	id := r.ID
+	cluster, taskID, ok := strings.Cut(id, "/")
+	if !ok {
+		cluster, taskID = "default", id
+	}
+	if r.ARN != "" {
+		return cluster, r.ARN
+	}
+	return cluster, taskID
+}
+
+// checkECSTasks: healthy when RUNNING and not UNHEALTHY (DescribeTasks per cluster).
+func checkECSTasks(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	byCluster := map[string][]int{}
+	var order []string
+	for i, r := range rs {
+		c, _ := taskRef(r)
+		if _, ok := byCluster[c]; !ok {
+			order = append(order, c)
+		}
+		byCluster[c] = append(byCluster[c], i)
+	}
+	for _, cluster := range order {
+		idx := byCluster[cluster]
+		tasks := make([]string, len(idx))
+		for k, i := range idx {
+			_, tasks[k] = taskRef(rs[i])
+		}
+		resp, err := env.Clients.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: tasks})
+		if err != nil {
+			for _, i := range idx {
+				res := failedCall(rs[i], err, "ecs DescribeTasks", "ecs:DescribeTasks")
+				if awsx.Code(err) == "ClusterNotFoundException" {
+					res = describedResult(rs[i], StatusNotFound, false, fmt.Sprintf("ECS cluster %s does not exist", cluster), nil)
+				}
+				out[i] = res
+			}
+			continue
+		}
+		found := map[string]*ecstypes.Task{}
+		for k := range resp.Tasks {
+			t := &resp.Tasks[k]
+			arn := aws.ToString(t.TaskArn)
+			found[arn] = t
+			found[arn[strings.LastIndex(arn, "/")+1:]] = t
+		}
+		failed := map[string]string{}
+		for _, f := range resp.Failures {
+			failed[aws.ToString(f.Arn)] = aws.ToString(f.Reason)
+		}
+		for k, i := range idx {
+			r := rs[i]
+			t := found[tasks[k]]
+			if t == nil {
+				if reason, ok := failed[tasks[k]]; ok {
+					out[i] = describedResult(r, StatusNotFound, false, fmt.Sprintf("ECS task %s: %s", tasks[k], reason), nil)
+				} else {
+					out[i] = emptyResponse(r, "ecs DescribeTasks")
+				}
+				continue
+			}
+			last := aws.ToString(t.LastStatus)
+			if last == "" {
+				out[i] = emptyResponse(r, "ecs DescribeTasks")
+				continue
+			}
+			health := string(t.HealthStatus)
+			healthy := last == "RUNNING" && t.HealthStatus != ecstypes.HealthStatusUnhealthy
+			detail := "health " + health
+			if health == "" {
+				detail = "no container health check"
+			}
+			if last != "RUNNING" {
+				detail = "last status " + last + " (needs RUNNING); " + detail
+			}
+			if az := aws.ToString(t.AvailabilityZone); az != "" {
+				detail += "; " + az
+			}
+			out[i] = describedResult(r, last, healthy, detail, t)
+		}
+	}
+	return out
+}

@@ -1,4 +1,191 @@
 package health
 
-// addServerlessCheckers registers aws:dynamodb:global-table, aws:s3:bucket, aws:lambda:function, aws:iam:role and aws:arc:zonal-shift-managed-resource.
-func addServerlessCheckers(r Registry) {}
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/arczonalshift"
+	arctypes "github.com/aws/aws-sdk-go-v2/service/arczonalshift/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+)
+
+// addServerlessCheckers registers aws:dynamodb:global-table, aws:s3:bucket, aws:lambda:function
+// and aws:arc:zonal-shift-managed-resource (aws:iam:role is registered by addIAMCheckers).
+func addServerlessCheckers(r Registry) {
+	r["aws:dynamodb:global-table"] = checkDynamoDBTables
+	r["aws:s3:bucket"] = checkS3Buckets
+	r["aws:lambda:function"] = checkLambdaFunctions
+	r[TypeARCManaged] = checkARCManagedResources
+}
+
+// checkDynamoDBTables: healthy when the table and every replica are ACTIVE.
+func checkDynamoDBTables(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		id := r.ID
+		if r.ARN != "" {
+			id = r.ARN
+		}
+		resp, err := env.Clients.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(id)})
+		if err != nil {
+			out[i] = failedCall(r, err, "dynamodb DescribeTable", "dynamodb:DescribeTable")
+			continue
+		}
+		t := resp.Table
+		if t == nil || t.TableStatus == "" {
+			out[i] = emptyResponse(r, "dynamodb DescribeTable")
+			continue
+		}
+		healthy := t.TableStatus == ddbtypes.TableStatusActive
+		var detail []string
+		if !healthy {
+			detail = append(detail, "table status "+string(t.TableStatus)+" (needs ACTIVE)")
+		}
+		var bad, good []string
+		for _, rep := range t.Replicas {
+			region := aws.ToString(rep.RegionName)
+			if rep.ReplicaStatus != ddbtypes.ReplicaStatusActive {
+				bad = append(bad, fmt.Sprintf("%s %s", region, rep.ReplicaStatus))
+			} else {
+				good = append(good, region)
+			}
+		}
+		switch {
+		case len(t.Replicas) == 0:
+			detail = append(detail, "no replicas: not a global table")
+		case len(bad) > 0:
+			healthy = false
+			detail = append(detail, "replicas not ACTIVE: "+strings.Join(bad, ", "))
+		default:
+			detail = append(detail, "replicas ACTIVE: "+strings.Join(good, ", "))
+		}
+		status := string(t.TableStatus)
+		if status == "ACTIVE" && len(bad) > 0 {
+			status = "replica-not-active"
+		}
+		out[i] = describedResult(r, status, healthy, strings.Join(detail, "; "), t)
+	}
+	return out
+}
+
+// BucketAttributes is what is known of a bucket (its filter attributes).
+type BucketAttributes struct {
+	Name         string
+	BucketRegion string
+}
+
+// checkS3Buckets: healthy when the bucket exists (HeadBucket).
+func checkS3Buckets(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		resp, err := env.Clients.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(r.ID)})
+		if err != nil {
+			switch awsx.Code(err) {
+			case "NotFound", "NoSuchBucket":
+				out[i] = describedResult(r, StatusNotFound, false, fmt.Sprintf("S3 bucket %s does not exist", r.ID), nil)
+			case "Forbidden":
+				out[i] = Unchecked(r, awsx.Wrap(err, "s3 HeadBucket", r.ID, "s3:ListBucket").Error()+" (access denied: the bucket exists but cannot be read)")
+			default:
+				out[i] = failedCall(r, err, "s3 HeadBucket", "s3:ListBucket")
+			}
+			continue
+		}
+		attrs := BucketAttributes{Name: r.ID, BucketRegion: aws.ToString(resp.BucketRegion)}
+		detail := "exists"
+		if attrs.BucketRegion != "" {
+			detail += " in " + attrs.BucketRegion
+		}
+		out[i] = describedResult(r, "exists", true, detail, attrs)
+	}
+	return out
+}
+
+// checkLambdaFunctions: healthy when State is Active and the last update Successful.
+func checkLambdaFunctions(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		id := r.ID
+		if r.ARN != "" {
+			id = r.ARN
+		}
+		resp, err := env.Clients.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(id)})
+		if err != nil {
+			out[i] = failedCall(r, err, "lambda GetFunction", "lambda:GetFunction")
+			continue
+		}
+		c := resp.Configuration
+		if c == nil || aws.ToString(c.FunctionName) == "" {
+			out[i] = emptyResponse(r, "lambda GetFunction")
+			continue
+		}
+		// Functions created before states existed report no State: treat as Active.
+		state := c.State
+		if state == "" {
+			state = lambdatypes.StateActive
+		}
+		healthy := state == lambdatypes.StateActive &&
+			(c.LastUpdateStatus == "" || c.LastUpdateStatus == lambdatypes.LastUpdateStatusSuccessful)
+		var detail []string
+		if state != lambdatypes.StateActive {
+			d := "state " + string(state) + " (needs Active)"
+			if reason := aws.ToString(c.StateReason); reason != "" {
+				d += ": " + reason
+			}
+			detail = append(detail, d)
+		}
+		if c.LastUpdateStatus != "" {
+			d := "last update " + string(c.LastUpdateStatus)
+			if reason := aws.ToString(c.LastUpdateStatusReason); reason != "" && c.LastUpdateStatus != lambdatypes.LastUpdateStatusSuccessful {
+				d += ": " + reason
+			}
+			detail = append(detail, d)
+		}
+		out[i] = describedResult(r, string(state), healthy, strings.Join(detail, "; "), c)
+	}
+	return out
+}
+
+// checkARCManagedResources: healthy when no zonal shift or autoshift is applied.
+func checkARCManagedResources(ctx context.Context, env Env, rs []Resource) []Result {
+	out := make([]Result, len(rs))
+	for i, r := range rs {
+		id := r.ID
+		if r.ARN != "" {
+			id = r.ARN
+		}
+		resp, err := env.Clients.ARCZonalShift.GetManagedResource(ctx, &arczonalshift.GetManagedResourceInput{ResourceIdentifier: aws.String(id)})
+		if err != nil {
+			out[i] = failedCall(r, err, "arc-zonal-shift GetManagedResource", "arc-zonal-shift:GetManagedResource")
+			continue
+		}
+		var active []string
+		for _, z := range resp.ZonalShifts {
+			if z.AppliedStatus == arctypes.AppliedStatusApplied {
+				s := fmt.Sprintf("zonal shift %s away from %s", aws.ToString(z.ZonalShiftId), aws.ToString(z.AwayFrom))
+				if z.ExpiryTime != nil {
+					s += " until " + z.ExpiryTime.UTC().Format("2006-01-02T15:04:05Z")
+				}
+				active = append(active, s)
+			}
+		}
+		for _, a := range resp.Autoshifts {
+			if a.AppliedStatus == arctypes.AutoshiftAppliedStatusApplied {
+				active = append(active, "autoshift away from "+aws.ToString(a.AwayFrom))
+			}
+		}
+		if len(active) > 0 {
+			out[i] = describedResult(r, "zonal-shift-active", false, strings.Join(active, "; "), resp)
+			continue
+		}
+		out[i] = describedResult(r, "no-active-shift", true, "no zonal shift or autoshift applied", resp)
+	}
+	return out
+}
