@@ -135,6 +135,9 @@ func (s *Server) addInstanceLocked(in Instance) {
 	}
 	cp := in
 	st.instances[in.ID] = &cp
+	if len(in.Tags) > 0 {
+		s.tagResource(fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", s.Region, s.AccountID, in.ID), in.Tags)
+	}
 }
 
 // SetInstanceState changes an instance's state and its StateTransitionReason

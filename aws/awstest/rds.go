@@ -174,6 +174,9 @@ func (s *Server) AddDBCluster(cl DBCluster) {
 		st.clusterOrder = append(st.clusterOrder, cl.ID)
 	}
 	st.clusters[cl.ID] = &cl
+	if len(cl.Tags) > 0 {
+		s.tagResource(fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", s.Region, s.AccountID, cl.ID), cl.Tags)
+	}
 }
 
 // AddDBInstance adds (or replaces) a DB instance.
@@ -210,6 +213,9 @@ func (s *Server) addDBInstanceLocked(in DBInstance) {
 		st.instanceOrder = append(st.instanceOrder, in.ID)
 	}
 	st.instances[in.ID] = &in
+	if len(in.Tags) > 0 {
+		s.tagResource(fmt.Sprintf("arn:aws:rds:%s:%s:db:%s", s.Region, s.AccountID, in.ID), in.Tags)
+	}
 }
 
 // SetDBClusterStatus sets a cluster's status.
