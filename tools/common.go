@@ -31,6 +31,8 @@ type call struct {
 	rec  *audit.Recorder
 	ctx  context.Context
 	req  mcp.CallToolRequest
+	// flushed are the calls already appended to the session.
+	flushed []session.APICall
 }
 
 func (d *Deps) newCall(ctx context.Context, tool string, req mcp.CallToolRequest) *call {
@@ -38,7 +40,8 @@ func (d *Deps) newCall(ctx context.Context, tool string, req mcp.CallToolRequest
 	return &call{d: d, tool: tool, rec: rec, ctx: audit.With(ctx, rec), req: req}
 }
 
-// flushCalls appends the calls recorded so far to the session's audit trail and returns them.
+// flushCalls appends the calls recorded since the last flush to the session's audit
+// trail and returns every call of this tool call.
 func (c *call) flushCalls(sessionID string) []session.APICall {
 	calls := c.rec.Drain()
 	if len(calls) > 0 && sessionID != "" {
@@ -49,10 +52,8 @@ func (c *call) flushCalls(sessionID string) []session.APICall {
 			c.d.Log.Warn().Err(err).Str("session", sessionID).Msg("could not append API calls to the session")
 		}
 	}
-	if calls == nil {
-		calls = []session.APICall{}
-	}
-	return calls
+	c.flushed = append(c.flushed, calls...)
+	return nonNil(c.flushed)
 }
 
 // abortLine says how to stop now, for a session (and its experiment, once one exists).

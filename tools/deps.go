@@ -119,6 +119,10 @@ type Deps struct {
 	mu      sync.Mutex
 	clients map[string]*awsx.Clients
 	logs    *collectors
+	kube    *kubeClients
+	// bg is the server's lifetime context: background work (log collection) runs under it.
+	bg     context.Context
+	cancel context.CancelFunc
 }
 
 // NewDeps wires the tools' dependencies. base is the AWS configuration from
@@ -150,4 +154,7 @@ func (d *Deps) AWS(region string) (*awsx.Clients, error) {
 }
 
 // Close stops background work (log collectors).
-func (d *Deps) Close() { d.logs.stopAll() }
+func (d *Deps) Close() {
+	d.logs.stopAll()
+	d.cancel()
+}

@@ -1,9 +1,96 @@
 package tools
 
 import (
+	"context"
+	"fmt"
+	"sync"
+
+	"k8s.io/client-go/kubernetes"
+
 	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/clusters"
 	"github.com/fis-mcp/fis-mcp/aws/health"
+	"github.com/fis-mcp/fis-mcp/kube"
 )
 
+// kubeClients caches EKS token sources (per region) and clientsets (per cluster).
+type kubeClients struct {
+	mu      sync.Mutex
+	tokens  map[string]*kube.TokenSource
+	clients map[string]kubernetes.Interface
+}
+
+func newKubeClients() *kubeClients {
+	return &kubeClients{tokens: map[string]*kube.TokenSource{}, clients: map[string]kubernetes.Interface{}}
+}
+
+// clientset returns a client for an EKS cluster, authenticated with in-process EKS tokens.
+func (d *Deps) clientset(aws *awsx.Clients, c clusters.Cluster) (kubernetes.Interface, kube.Cluster, error) {
+	kc := kube.Cluster{Name: c.Name, Endpoint: c.Endpoint, CAData: c.CAData, Region: aws.Region}
+	key := aws.Region + "/" + c.Name + "/" + c.Endpoint
+	d.kube.mu.Lock()
+	defer d.kube.mu.Unlock()
+	if cs, ok := d.kube.clients[key]; ok {
+		return cs, kc, nil
+	}
+	ts, ok := d.kube.tokens[aws.Region]
+	if !ok {
+		ts = kube.NewTokenSource(aws.Config)
+		d.kube.tokens[aws.Region] = ts
+	}
+	cs, err := kube.Clientset(kc, ts)
+	if err != nil {
+		return nil, kc, fmt.Errorf("kubernetes client for cluster %s: %w", c.Name, err)
+	}
+	d.kube.clients[key] = cs
+	return cs, kc, nil
+}
+
+// clusterClients returns clients for the named clusters (all of the region when names is empty).
+func (d *Deps) clusterClients(ctx context.Context, aws *awsx.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
+	list, err := clusters.List(ctx, aws, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]kubernetes.Interface{}
+	for _, c := range list {
+		if c.Error != "" {
+			continue
+		}
+		cs, _, err := d.clientset(aws, c)
+		if err != nil {
+			continue
+		}
+		out[c.Name] = cs
+	}
+	return out, list, nil
+}
+
+// eksPods lists the pods FIS aws:eks:pod targets select, for the health checks.
+type eksPods struct {
+	d   *Deps
+	aws *awsx.Clients
+}
+
+func (p eksPods) ListPods(ctx context.Context, cluster, namespace, selectorType, selectorValue string) ([]health.Pod, error) {
+	clients, _, err := p.d.clusterClients(ctx, p.aws, []string{cluster})
+	if err != nil {
+		return nil, err
+	}
+	cs, ok := clients[cluster]
+	if !ok {
+		return nil, fmt.Errorf("EKS cluster %s is not reachable", cluster)
+	}
+	pods, err := kube.ListPods(ctx, cs, namespace, selectorType, selectorValue)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]health.Pod, 0, len(pods))
+	for _, pi := range pods {
+		out = append(out, health.Pod{Namespace: namespace, Name: pi.Name, Phase: pi.Phase, Ready: pi.Ready})
+	}
+	return out, nil
+}
+
 // podLister gives health checks of aws:eks:pod targets access to the clusters.
-func (d *Deps) podLister(c *awsx.Clients) health.PodLister { return nil }
+func (d *Deps) podLister(c *awsx.Clients) health.PodLister { return eksPods{d: d, aws: c} }

@@ -73,6 +73,7 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	if err != nil {
 		return c.fail(sess.ID, err)
 	}
+	sess = d.ensureLogs(c, sess)
 	if sess.Run.ExperimentID == "" {
 		if sess, err = d.recoverStart(c, sess); err != nil {
 			return c.fail(sess.ID, err)
@@ -100,6 +101,11 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 		if err := d.Clock.Sleep(c.ctx, min(d.Config.PollWaitStep, remaining)); err != nil {
 			break
 		}
+	}
+	if sess.Run.DryRun && experiment.IsTerminal(st.State) && sess.Run.ResolvedTargets == nil {
+		var dryEvents []session.Event
+		sess, dryEvents = d.compareResolvedTargets(c, sess)
+		newEvents = append(newEvents, dryEvents...)
 	}
 	// Live resource and alarm sampling while the experiment runs (and once at its end).
 	var sampleEvents []session.Event
@@ -348,7 +354,7 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 		fmt.Fprintf(&b, "Stop-condition alarm %s: %s\n", name, st)
 	}
 	for _, in := range out.LogInsights {
-		b.WriteString(in.Text())
+		b.WriteString(insightText(in))
 	}
 	if out.Terminal {
 		fmt.Fprintf(&b, "The experiment has ended. Next: finalize_report (it waits out the %s post-experiment baseline, wait=true blocks through it).\n", d.Config.Baseline)
@@ -358,6 +364,92 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 			fmt.Fprintf(&b, " Dashboard: %s", out.DashboardURL)
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// compareResolvedTargets reads FIS's own resolved targets of a dry run and flags every
+// difference from the health check's list.
+func (d *Deps) compareResolvedTargets(c *call, sess *session.Session) (*session.Session, []session.Event) {
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return sess, nil
+	}
+	resolved, err := experiment.ResolvedTargets(c.ctx, clients.FIS, sess.Run.ExperimentID)
+	now := d.Clock.Now().UTC()
+	var events []session.Event
+	if err != nil {
+		events = append(events, session.Event{Time: now, Source: "fis-mcp", Kind: "dry-run", Message: "could not read the dry run's resolved targets: " + err.Error(), Observed: true})
+	} else {
+		for _, diff := range diffTargets(sess.Health, resolved) {
+			events = append(events, session.Event{Time: now, Source: "fis-mcp", Kind: "dry-run-difference", Message: diff, Observed: true})
+		}
+		if len(events) == 0 {
+			events = append(events, session.Event{Time: now, Source: "fis-mcp", Kind: "dry-run", Message: fmt.Sprintf("dry run: FIS resolved %d targets, the same as the health check", len(resolved)), Observed: true})
+		}
+	}
+	updated, uerr := d.Store.Update(sess.ID, func(s *session.Session) error {
+		s.Run.ResolvedTargets = nonNil(resolved)
+		for _, e := range events {
+			s.AddEvent(e)
+		}
+		return nil
+	})
+	if uerr != nil {
+		return sess, events
+	}
+	return updated, events
+}
+
+// diffTargets lists resources FIS resolved that the health check did not check, and the reverse.
+func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []string {
+	checked := map[string]bool{}
+	if h != nil {
+		for _, r := range h.Resources {
+			checked[r.ID] = true
+			if r.ARN != "" {
+				checked[r.ARN] = true
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range resolved {
+		id := t.Identifier
+		seen[id] = true
+		if i := strings.LastIndexAny(id, "/:"); i >= 0 {
+			seen[id[i+1:]] = true
+		}
+		short := id
+		if i := strings.LastIndexAny(id, "/:"); i >= 0 {
+			short = id[i+1:]
+		}
+		if !checked[id] && !checked[short] {
+			out = append(out, fmt.Sprintf("dry run: FIS resolved %s (%s, target %s) which the health check did not check", id, t.ResourceType, t.TargetName))
+		}
+	}
+	if h != nil {
+		for _, r := range h.Resources {
+			if !seen[r.ID] && !seen[r.ARN] {
+				out = append(out, fmt.Sprintf("dry run: the health check listed %s (%s) but FIS did not resolve it", r.ID, r.Type))
+			}
+		}
+	}
+	return out
+}
+
+func insightText(in report.AppInsight) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "App %s (%s): %d errors, %d warnings since %s (%.1f errors/10s now)\n",
+		in.App, in.Service, in.Errors, in.Warnings, in.Since.UTC().Format("15:04:05"), in.ErrorsPer10s)
+	for _, l := range in.LastErrors {
+		fmt.Fprintf(&b, "    %s\n", l)
+	}
+	for _, r := range in.RecoverySignals {
+		fmt.Fprintf(&b, "    recovery: %s\n", r)
+	}
+	for _, n := range in.Notes {
+		fmt.Fprintf(&b, "    note: %s\n", n)
 	}
 	return b.String()
 }

@@ -170,8 +170,12 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 			return nil // persist the refusal event
 		}
 		tmplID, region = s.Experiment.TemplateID, s.Experiment.Region
+		token := experiment.ClientToken(s.ID, s.Experiment.TemplateID)
+		if dryRun {
+			token = experiment.DryRunClientToken(s.ID, s.Experiment.TemplateID)
+		}
 		s.Run = &session.Run{
-			ClientToken: experiment.ClientToken(s.ID, s.Experiment.TemplateID), DryRun: dryRun,
+			ClientToken: token, DryRun: dryRun,
 			ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now, State: "starting", Actions: []session.ActionRun{},
 		}
 		s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "confirmed", Message: fmt.Sprintf("start confirmed by %s (dry_run=%t)", confirmedBy, dryRun)})

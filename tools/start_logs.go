@@ -1,0 +1,247 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/fis-mcp/fis-mcp/kube"
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// StartLogsInput selects the session and the apps to follow.
+type StartLogsInput struct {
+	SessionID string   `json:"session_id" jsonschema:"the session from resolve_experiment"`
+	Apps      []string `json:"apps,omitempty" jsonschema:"apps to follow as cluster/namespace/workload (default: every confirmed app from discover_apps); workloads not found by discovery are looked up by name"`
+}
+
+// StartLogsOutput says where logs go and which streams follow.
+type StartLogsOutput struct {
+	SessionID string              `json:"session_id"`
+	LogDir    string              `json:"log_dir"`
+	Apps      []session.App       `json:"apps"`
+	Streams   []session.LogStream `json:"streams"`
+	Skipped   string              `json:"skipped,omitempty" jsonschema:"why no logs are collected, when none are"`
+	Common
+}
+
+// StartLogs is the start_logs tool.
+func StartLogs(d *Deps) server.ServerTool {
+	tool := mcp.NewTool("start_logs",
+		mcp.WithDescription("Step 3b (before the start): follow the pod logs of the confirmed apps (new and restarted pods included) into files under the session's log directory, through the run and the 3-minute post-experiment baseline. Collection resumes after a server restart and stops with stop_experiment or finalize_report. Reads logs only."),
+		mcp.WithTitleAnnotation("Apps: start log collection"),
+		mcp.WithReadOnlyHintAnnotation(true),
+		mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true),
+		mcp.WithOpenWorldHintAnnotation(true),
+		mcp.WithInputSchema[StartLogsInput](),
+		mcp.WithOutputSchema[StartLogsOutput](),
+	)
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, "start_logs", req)
+		var in StartLogsInput
+		if err := bind(req, &in); err != nil {
+			return c.fail("", err)
+		}
+		return d.startLogs(c, in)
+	}}
+}
+
+var logStates = []session.State{session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}
+
+func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error) {
+	sess, err := d.Store.Get(in.SessionID)
+	if err != nil {
+		return c.fail("", err)
+	}
+	if err := sess.Require("start log collection", logStates...); err != nil {
+		return c.fail(sess.ID, err)
+	}
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	apps, err := d.selectApps(c, sess, in.Apps)
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	logDir := d.Store.LogDir(sess.ID)
+	now := d.Clock.Now().UTC()
+	skipped := ""
+	var streams []session.LogStream
+	if len(apps) == 0 {
+		skipped = "no apps to follow: discover_apps found none and none were given; application log analysis will be skipped"
+	} else {
+		names := clusterNames(apps)
+		kclients, _, err := d.clusterClients(c.ctx, clients, names)
+		if err != nil {
+			return c.fail(sess.ID, err)
+		}
+		coll, err := d.runCollector(sess.ID, logDir, kclients, apps)
+		if err != nil {
+			return c.fail(sess.ID, err)
+		}
+		streams = coll.Streams()
+	}
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if err := s.Require("start log collection", logStates...); err != nil {
+			return err
+		}
+		s.Logs = &session.LogCollection{Dir: logDir, StartedAt: now, Apps: apps, Streams: nonNil(streams), Skipped: skipped}
+		if s.Confirmation != nil && !s.Confirmation.Used {
+			s.Confirmation = nil
+		}
+		if s.State != session.StateLogsStarted {
+			if err := s.Transition(session.StateLogsStarted); err != nil {
+				return err
+			}
+		}
+		msg := fmt.Sprintf("log collection started for %d app(s), %d stream(s), into %s", len(apps), len(streams), logDir)
+		if skipped != "" {
+			msg = "log collection skipped: " + skipped
+		}
+		s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "logs-started", Message: msg})
+		return nil
+	})
+	if err != nil {
+		d.stopLogs(sess.ID)
+		return c.fail(sess.ID, err)
+	}
+	out := StartLogsOutput{SessionID: updated.ID, LogDir: logDir, Apps: nonNil(apps), Streams: nonNil(streams), Skipped: skipped}
+	var b strings.Builder
+	if skipped != "" {
+		fmt.Fprintf(&b, "Log collection SKIPPED: %s\n", skipped)
+	} else {
+		fmt.Fprintf(&b, "Following %d app(s) into %s:\n", len(apps), logDir)
+		for _, a := range apps {
+			fmt.Fprintf(&b, "  - %s → %s\n", a.Key(), kube.FilePath(logDir, a))
+		}
+		for _, st := range streams {
+			fmt.Fprintf(&b, "    %s/%s: %s\n", st.Pod, st.Container, st.Status)
+		}
+	}
+	b.WriteString("Next: start_experiment (it shows the impact warning and asks for confirmation).\n")
+	return c.finish(updated.ID, &out, &out.Common, b.String())
+}
+
+// selectApps picks the apps to follow: the given keys (from discovery, or looked up by
+// name), or every confirmed app from discovery.
+func (d *Deps) selectApps(c *call, sess *session.Session, keys []string) ([]session.App, error) {
+	var discovered []session.App
+	if sess.Discovery != nil {
+		discovered = sess.Discovery.Apps
+	}
+	if len(keys) == 0 {
+		var out []session.App
+		for _, a := range discovered {
+			if a.Confidence == session.ConfidenceConfirmed {
+				out = append(out, a)
+			}
+		}
+		return out, nil
+	}
+	var out []session.App
+	for _, k := range keys {
+		parts := strings.Split(strings.TrimSpace(k), "/")
+		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return nil, fmt.Errorf("app %q: expected cluster/namespace/workload", k)
+		}
+		found := false
+		for _, a := range discovered {
+			if a.Key() == k {
+				out = append(out, a)
+				found = true
+			}
+		}
+		if found {
+			continue
+		}
+		clients, err := d.AWS(sess.Experiment.Region)
+		if err != nil {
+			return nil, err
+		}
+		kclients, _, err := d.clusterClients(c.ctx, clients, []string{parts[0]})
+		if err != nil {
+			return nil, err
+		}
+		cs, ok := kclients[parts[0]]
+		if !ok {
+			return nil, fmt.Errorf("app %q: EKS cluster %s is not reachable", k, parts[0])
+		}
+		app, err := kube.LookupWorkload(c.ctx, cs, parts[0], parts[1], parts[2])
+		if err != nil {
+			return nil, fmt.Errorf("app %q: %w", k, err)
+		}
+		app.Evidence = append(app.Evidence, "named by the human (start_logs apps)")
+		out = append(out, app)
+	}
+	return out, nil
+}
+
+func clusterNames(apps []session.App) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range apps {
+		if !seen[a.Cluster] {
+			seen[a.Cluster] = true
+			out = append(out, a.Cluster)
+		}
+	}
+	return out
+}
+
+// runCollector starts (or restarts, resuming from the files) the session's log collection.
+func (d *Deps) runCollector(id, dir string, clients map[string]kubernetes.Interface, apps []session.App) (*kube.Collector, error) {
+	coll := kube.NewCollector(kube.CollectorOptions{Dir: dir, Logger: d.Log.With().Str("session", id).Logger()})
+	if err := coll.Start(d.bg, clients, apps); err != nil {
+		return nil, fmt.Errorf("start log collection: %w", err)
+	}
+	d.logs.set(id, coll)
+	return coll, nil
+}
+
+// ensureLogs resumes the log collection of a session after a server restart (it
+// continues from the last line on disk, without duplicates) and refreshes the
+// session's stream list.
+func (d *Deps) ensureLogs(c *call, sess *session.Session) *session.Session {
+	if sess.Logs == nil || sess.Logs.StoppedAt != nil || len(sess.Logs.Apps) == 0 {
+		return sess
+	}
+	lc := d.logs.get(sess.ID)
+	if lc == nil {
+		clients, err := d.AWS(sess.Experiment.Region)
+		if err != nil {
+			return sess
+		}
+		kclients, _, err := d.clusterClients(c.ctx, clients, clusterNames(sess.Logs.Apps))
+		if err != nil {
+			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
+			return sess
+		}
+		coll, err := d.runCollector(sess.ID, sess.Logs.Dir, kclients, sess.Logs.Apps)
+		if err != nil {
+			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
+			return sess
+		}
+		lc = coll
+		_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "logs-resumed", Message: "log collection resumed after a server restart (from the last line on disk)"})
+			return nil
+		})
+	}
+	streams := lc.Streams()
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Logs != nil {
+			s.Logs.Streams = nonNil(streams)
+		}
+		return nil
+	})
+	if err != nil {
+		return sess
+	}
+	return updated
+}
