@@ -41,7 +41,7 @@ func auditMiddleware(stack *middleware.Stack) error {
 			}
 			rec.Add(call)
 			return out, md, err
-		}), middleware.Before)
+		}), middleware.After)
 }
 
 func resultOf(err error) string {

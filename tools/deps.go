@@ -131,10 +131,12 @@ func NewDeps(store *session.Store, base awssdk.Config, cfg Config, clock Clock, 
 	if clock == nil {
 		clock = RealClock{}
 	}
+	bg, cancel := context.WithCancel(context.Background())
 	return &Deps{
 		Store: store, Config: cfg.WithDefaults(), Clock: clock, Log: log,
 		Health:  health.DefaultRegistry(),
-		baseAWS: base, clients: map[string]*awsx.Clients{}, logs: newCollectors(),
+		baseAWS: base, clients: map[string]*awsx.Clients{}, logs: newCollectors(), kube: newKubeClients(),
+		bg: bg, cancel: cancel,
 	}
 }
 

@@ -1,0 +1,327 @@
+// Package sim is fis-mcp's simulated account: the wire-level fake AWS account
+// (aws/awstest) and a fake EKS API server (kube/kubetest) seeded with an Aurora
+// cluster, an ElastiCache replication group, an EKS cluster with three apps, and the
+// FIS template and CloudFormation stack of the sample AZ power interruption
+// experiment (testdata). Time is compressed: the experiment runs for seconds.
+//
+// When the experiment starts, the Aurora writer fails over, the ElastiCache primary
+// is promoted away, the instances in the target AZ stop, and the apps' logs show the
+// errors a real run causes, then recover. Truth() says when, so tests can check the
+// report's figures.
+package sim
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/fis-mcp/fis-mcp/aws/awstest"
+	"github.com/fis-mcp/fis-mcp/kube/kubetest"
+)
+
+// The sample experiment (testdata/experiments/2026-04-11-10-30-15-az-power-int-demo-cluster-EXT1a2b3c4d5e6f7).
+const (
+	TemplateID = "EXT1a2b3c4d5e6f7"
+	StackName  = "fis-az-power-int-demo-cluster-d5w1p7"
+	AlarmName  = "fis-stop-az-power-int-demo-cluster"
+	Aurora     = "demo-aurora"
+	Redis      = "demo-redis"
+	Cluster    = "demo-eks"
+	Nodegroup  = "demo-ng"
+	TargetAZ   = "us-east-1b"
+	Namespace  = "shop"
+)
+
+// Timing is the compressed timeline of the simulated experiment.
+type Timing struct {
+	// Initiating is how long FIS takes before actions run.
+	Initiating time.Duration
+	// Fault is the duration of the timed actions (ElastiCache power interruption, stopped instances).
+	Fault time.Duration
+	// Failover is how long the Aurora failover takes (an instantaneous action).
+	Failover time.Duration
+}
+
+// DefaultTiming keeps the whole demo under a minute.
+func DefaultTiming() Timing {
+	return Timing{Initiating: 1500 * time.Millisecond, Fault: 10 * time.Second, Failover: 6 * time.Second}
+}
+
+// App is one simulated application and when its errors happen relative to the fault start.
+type App struct {
+	Name       string
+	Service    string // the affected resource it uses
+	ErrorsFrom time.Duration
+	ErrorsTo   time.Duration
+	Error      string
+	Recovery   string
+}
+
+// Apps are the three simulated applications.
+func Apps(t Timing) []App {
+	return []App{
+		{Name: "orders-api", Service: Aurora, ErrorsFrom: 1 * time.Second, ErrorsTo: t.Failover + 2*time.Second,
+			Error:    `ERROR db: pq: terminating connection due to administrator command (host=demo-aurora.cluster-c1a2b3c4d5e6.us-east-1.rds.amazonaws.com)`,
+			Recovery: `INFO db: reconnected to demo-aurora writer after failover`},
+		{Name: "payments-worker", Service: Aurora, ErrorsFrom: 2 * time.Second, ErrorsTo: t.Failover,
+			Error:    `ERROR payment batch failed: Communications link failure: the last packet sent successfully to the server was 0 milliseconds ago`,
+			Recovery: `INFO connection restored, resuming payment batches`},
+		{Name: "cart-service", Service: Redis, ErrorsFrom: 1 * time.Second, ErrorsTo: t.Fault - 2*time.Second,
+			Error:    `ERROR redis: READONLY You can't write against a read only replica.`,
+			Recovery: `INFO redis: reconnected to new primary demo-redis-002`},
+	}
+}
+
+// Truth is what the simulation did, for tests to compare the report against.
+type Truth struct {
+	ExperimentID string
+	Start        time.Time // the StartExperiment time
+	FaultStart   time.Time // when actions began
+	Apps         []App
+}
+
+// Account is a running simulated account.
+type Account struct {
+	AWS    *awstest.Server
+	Kube   *kubetest.Server
+	Timing Timing
+
+	mu    sync.Mutex
+	truth Truth
+}
+
+// Option configures the account.
+type Option func(*options)
+
+type options struct {
+	timing Timing
+	clock  awstest.Clock
+}
+
+// WithTiming overrides the compressed timings.
+func WithTiming(t Timing) Option { return func(o *options) { o.timing = t } }
+
+// New starts a simulated account on loopback ports. Close it when done.
+func New(opts ...Option) (*Account, error) {
+	o := options{timing: DefaultTiming()}
+	for _, f := range opts {
+		f(&o)
+	}
+	a := &Account{AWS: awstest.New(), Kube: kubetest.New(), Timing: o.timing}
+	a.Kube.RequireToken(func(tok string) bool { return strings.HasPrefix(tok, "k8s-aws-v1.") })
+	if err := a.seed(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close stops both servers.
+func (a *Account) Close() {
+	a.AWS.Close()
+	a.Kube.Close()
+}
+
+// Region is the simulated region.
+func (a *Account) Region() string { return a.AWS.Region }
+
+// Truth returns what happened so far.
+func (a *Account) Truth() Truth {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := a.truth
+	t.Apps = Apps(a.Timing)
+	return t
+}
+
+func (a *Account) faultStart() (time.Time, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.truth.FaultStart, !a.truth.FaultStart.IsZero()
+}
+
+func (a *Account) seed() error {
+	s, t := a.AWS, a.Timing
+	region, acct := s.Region, s.AccountID
+	now := s.Now()
+	roleArn := fmt.Sprintf("arn:aws:iam::%s:role/fis-az-power-int-demo-cluster-role", acct)
+	s.AddRole("fis-az-power-int-demo-cluster-role", roleArn)
+	s.SetFISTiming(awstest.FISTiming{Pending: 500 * time.Millisecond, Initiating: t.Initiating, DefaultAction: t.Failover, Stopping: time.Second})
+	s.AddStack(awstest.Stack{Name: StackName, Status: "CREATE_COMPLETE", CreationTime: now.Add(-time.Hour),
+		Outputs: map[string]string{"ExperimentTemplateId": TemplateID, "DashboardName": "fis-az-power-int-demo-cluster"}})
+
+	// Aurora: writer in the target AZ, reader in another.
+	s.AddDBCluster(awstest.DBCluster{ID: Aurora, Engine: "aurora-postgresql", MultiAZ: true, LogExports: []string{"postgresql"},
+		Members: []awstest.DBClusterMember{
+			{InstanceID: Aurora + "-instance-1", Writer: true, AZ: TargetAZ},
+			{InstanceID: Aurora + "-instance-2", AZ: "us-east-1a"},
+		}, Tags: map[string]string{"app": "shop"}})
+	s.AddReplicationGroup(awstest.ReplicationGroup{ID: Redis, Engine: "redis", MultiAZ: "enabled",
+		NodeGroups: []awstest.CacheNodeGroup{{Members: []awstest.CacheNodeGroupMember{
+			{CacheClusterID: Redis + "-001", Role: "primary", AZ: TargetAZ},
+			{CacheClusterID: Redis + "-002", Role: "replica", AZ: "us-east-1a"},
+		}}},
+		LogDelivery: []awstest.CacheLogDelivery{{LogType: "engine-log", DestinationType: "cloudwatch-logs", LogGroup: "/aws/elasticache/demo-redis/engine-log", Format: "text"}},
+	})
+	s.AddLogGroup("/aws/rds/cluster/demo-aurora/postgresql")
+	s.AddLogGroup("/aws/elasticache/demo-redis/engine-log")
+
+	// EKS nodes: one per AZ; the one in the target AZ is stopped by the experiment.
+	nodes := []awstest.Instance{
+		{ID: "i-0a1b2c3d4e5f60001", AZ: "us-east-1a", Tags: map[string]string{"fis-target": "demo-cluster", "eks:nodegroup-name": Nodegroup}},
+		{ID: "i-0a1b2c3d4e5f60002", AZ: TargetAZ, Tags: map[string]string{"fis-target": "demo-cluster", "eks:nodegroup-name": Nodegroup}},
+		{ID: "i-0a1b2c3d4e5f60003", AZ: "us-east-1c", Tags: map[string]string{"fis-target": "demo-cluster", "eks:nodegroup-name": Nodegroup}},
+	}
+	for _, n := range nodes {
+		s.AddInstance(n)
+	}
+	s.AddEKSCluster(awstest.EKSCluster{Name: Cluster, Endpoint: a.Kube.URL, CAData: a.Kube.CAData(), LoggingTypes: []string{"api", "audit"}})
+	s.AddNodegroup(awstest.EKSNodegroup{Cluster: Cluster, Name: Nodegroup, MinSize: 3, MaxSize: 6, DesiredSize: 3})
+	s.AddAlarm(awstest.Alarm{Name: AlarmName, State: awstest.AlarmOK, Reason: "Threshold Crossed: no datapoints were breaching",
+		Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Statistic: "Sum", Period: 60, EvaluationPeriods: 3, Threshold: 500, ComparisonOperator: "GreaterThanThreshold"})
+	a.seedMetrics()
+
+	fault := fmt.Sprintf("PT%dS", int(t.Fault.Seconds()))
+	s.AddExperimentTemplate(awstest.ExperimentTemplate{
+		ID: TemplateID, Description: "AZ Power Interruption of " + TargetAZ + " (simulated, time-compressed)", RoleArn: roleArn,
+		Actions: map[string]awstest.TemplateAction{
+			"Failover-RDS": {ActionID: "aws:rds:failover-db-cluster", Description: "Fail the Aurora writer over to another AZ",
+				Targets: map[string]string{"Clusters": "RDS-Cluster"}},
+			"Interrupt-ElastiCache": {ActionID: "aws:elasticache:replicationgroup-interrupt-az-power", Description: "Interrupt power to the cache nodes in the AZ",
+				Parameters: map[string]string{"duration": fault}, Targets: map[string]string{"ReplicationGroups": "ElastiCache-Cluster"}},
+			"Stop-EKS-Nodes": {ActionID: "aws:ec2:stop-instances", Description: "Stop the EKS nodes in the AZ",
+				Parameters: map[string]string{"startInstancesAfterDuration": fault, "duration": fault}, Targets: map[string]string{"Instances": "EKS-Nodes"}},
+		},
+		Targets: map[string]awstest.TemplateTarget{
+			"RDS-Cluster": {ResourceType: "aws:rds:cluster", SelectionMode: "ALL",
+				ResourceArns: []string{fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, acct, Aurora)}},
+			"ElastiCache-Cluster": {ResourceType: "aws:elasticache:replicationgroup", SelectionMode: "ALL",
+				ResourceArns: []string{fmt.Sprintf("arn:aws:elasticache:%s:%s:replicationgroup:%s", region, acct, Redis)}},
+			"EKS-Nodes": {ResourceType: "aws:ec2:instance", SelectionMode: "ALL",
+				ResourceTags: map[string]string{"fis-target": "demo-cluster"},
+				Filters:      []awstest.TemplateTargetFilter{{Path: "Placement.AvailabilityZone", Values: []string{TargetAZ}}}},
+		},
+		StopConditions: []awstest.StopCondition{{Source: "aws:cloudwatch:alarm", Value: fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, acct, AlarmName)}},
+		Tags:           map[string]string{"Name": "az-power-int-demo-cluster"},
+	})
+	s.OnExperimentStart(func(id string, start time.Time) {
+		faultStart := start.Add(500*time.Millisecond + t.Initiating)
+		a.mu.Lock()
+		a.truth = Truth{ExperimentID: id, Start: start, FaultStart: faultStart}
+		a.mu.Unlock()
+		// Resource state changes, as AWS records them. The hook runs with the fake's lock
+		// held; the scripts take it themselves, so they run on their own goroutine.
+		go func() {
+			s.ScriptAuroraFailover(Aurora, faultStart, t.Failover)
+			s.ScriptElastiCacheFailover(Redis, faultStart, t.Fault)
+			s.SetInstanceStateAt(faultStart.Add(time.Second), nodes[1].ID, "stopping", "")
+			s.SetInstanceStateAt(faultStart.Add(2*time.Second), nodes[1].ID, "stopped", "")
+			s.SetInstanceStateAt(faultStart.Add(t.Fault), nodes[1].ID, "pending", "")
+			s.SetInstanceStateAt(faultStart.Add(t.Fault+time.Second), nodes[1].ID, "running", "")
+			s.PutLogEvents("/aws/rds/cluster/demo-aurora/postgresql", "demo-aurora-instance-1.0",
+				awstest.LogEvent{Time: faultStart.Add(500 * time.Millisecond), Message: "LOG:  received fast shutdown request"},
+				awstest.LogEvent{Time: faultStart.Add(time.Second), Message: "FATAL:  terminating connection due to administrator command"},
+				awstest.LogEvent{Time: faultStart.Add(t.Failover), Message: "LOG:  database system is ready to accept connections"})
+			s.PutLogEvents("/aws/elasticache/demo-redis/engine-log", "demo-redis-002-001",
+				awstest.LogEvent{Time: faultStart.Add(2 * time.Second), Message: "MASTER MODE enabled (user request from 'id=5 addr=10.0.1.12:6379')"})
+		}()
+	})
+	return a.seedKube()
+}
+
+func (a *Account) seedMetrics() {
+	s := a.AWS
+	inFault := func(t time.Time, d time.Duration) bool {
+		fs, ok := a.faultStart()
+		return ok && !t.Before(fs) && t.Before(fs.Add(d))
+	}
+	s.SetMetric("AWS/RDS", "DatabaseConnections", map[string]string{"DBClusterIdentifier": Aurora}, func(t time.Time) float64 {
+		if inFault(t, a.Timing.Failover) {
+			return 3
+		}
+		return 42
+	})
+	s.SetMetric("AWS/RDS", "CPUUtilization", map[string]string{"DBClusterIdentifier": Aurora}, func(t time.Time) float64 { return 18 })
+	for _, id := range []string{Redis + "-001", Redis + "-002"} {
+		s.SetMetric("AWS/ElastiCache", "CurrConnections", map[string]string{"CacheClusterId": id}, func(t time.Time) float64 {
+			if inFault(t, a.Timing.Fault) {
+				return 0
+			}
+			return 120
+		})
+	}
+}
+
+// seedKube creates the three apps (and an unrelated one) whose config references the
+// affected resources, with logs that show the fault.
+func (a *Account) seedKube() error {
+	k := a.Kube
+	k.AddNamespace(Namespace)
+	k.AddNamespace("monitoring")
+	auroraEndpoint := Aurora + ".cluster-c1a2b3c4d5e6.us-east-1.rds.amazonaws.com"
+	k.AddSecret(Namespace, "orders-db", map[string]string{"DB_PASSWORD": randomSecret()})
+	k.AddConfigMap(Namespace, "payments-config", map[string]string{"database.url": "postgres://payments@" + auroraEndpoint + ":5432/payments"})
+	container := func(name string, env map[string]string, envFrom string) corev1.Container {
+		c := corev1.Container{Name: name, Image: "example.com/shop/" + name + ":1.4.2"}
+		for key, v := range env {
+			c.Env = append(c.Env, corev1.EnvVar{Name: key, Value: v})
+		}
+		if envFrom != "" {
+			c.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: envFrom}}}}
+		}
+		return c
+	}
+	specs := map[string]corev1.PodSpec{
+		"orders-api": {Containers: []corev1.Container{container("orders-api", map[string]string{"DB_HOST": auroraEndpoint, "DB_NAME": "orders"}, "")}},
+		"payments-worker": {Containers: []corev1.Container{container("payments-worker", nil, "payments-config")},
+			Volumes: []corev1.Volume{{Name: "cfg", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "payments-config"}}}}}},
+		"cart-service":   {Containers: []corev1.Container{container("cart-service", map[string]string{"REDIS_URL": "redis://" + Redis + ".abc123.ng.0001.use1.cache.amazonaws.com:6379"}, "")}},
+		"storefront-web": {Containers: []corev1.Container{container("storefront-web", map[string]string{"ORDERS_URL": "http://orders-api.shop.svc.cluster.local"}, "")}},
+	}
+	start := k.Now().Add(-2 * time.Minute)
+	for _, name := range []string{"orders-api", "payments-worker", "cart-service", "storefront-web"} {
+		pods := k.AddDeployment(Namespace, name, map[string]string{"app": name}, specs[name], 2)
+		var app *App
+		for _, x := range Apps(a.Timing) {
+			if x.Name == name {
+				x := x
+				app = &x
+			}
+		}
+		for i, pod := range pods {
+			if err := k.SetLogs(Namespace, pod, name, a.generator(start, name, i, app)); err != nil {
+				return fmt.Errorf("simulated logs of %s: %w", pod, err)
+			}
+		}
+	}
+	return nil
+}
+
+// generator emits a request log line every 500 ms per pod, errors during the app's
+// error window after the fault start, and one recovery line after it.
+func (a *Account) generator(start time.Time, name string, replica int, app *App) kubetest.Generator {
+	return kubetest.Periodic(start.Add(time.Duration(replica)*137*time.Millisecond), 500*time.Millisecond, func(buf []byte, i int64, t time.Time) []byte {
+		if app != nil {
+			if fs, ok := a.faultStart(); ok {
+				from, to := fs.Add(app.ErrorsFrom), fs.Add(app.ErrorsTo)
+				switch {
+				case !t.Before(from) && t.Before(to):
+					return append(buf, app.Error...)
+				case !t.Before(to) && t.Before(to.Add(500*time.Millisecond)):
+					return append(buf, app.Recovery...)
+				}
+			}
+		}
+		return fmt.Appendf(buf, `INFO %s: GET /api/v1/items/%d 200 in %dms`, name, i%977, 3+i%17)
+	})
+}
+
+func randomSecret() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("sim-%x", b)
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/fis-mcp/fis-mcp/aws/awstest/sim"
+	"github.com/fis-mcp/fis-mcp/tools"
+)
+
+// simulation is the built-in simulated account a server runs against with --simulate.
+type simulation struct {
+	*sim.Account
+	experimentsDir string
+}
+
+// startSimulation starts the simulated AWS account and EKS API on loopback and writes
+// the sample experiment directory under stateDir.
+func startSimulation(_ context.Context, stateDir string, log zerolog.Logger) (*simulation, error) {
+	acct, err := sim.New()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(stateDir, "simulated-experiments")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		acct.Close()
+		return nil, err
+	}
+	path, err := sim.WriteExperiment(dir)
+	if err != nil {
+		acct.Close()
+		return nil, err
+	}
+	log.Info().Str("aws", acct.AWS.URL).Str("kubernetes", acct.Kube.URL).Str("experiment", path).Msg("SIMULATED account started")
+	return &simulation{Account: acct, experimentsDir: dir}, nil
+}
+
+// AWSURL is the simulated AWS endpoint.
+func (s *simulation) AWSURL() string { return s.AWS.URL }
+
+// Configure marks the server as simulated and compresses the workflow's timings to
+// match the simulation's (an experiment of seconds, not minutes).
+func (s *simulation) Configure(cfg tools.Config) tools.Config {
+	cfg.Simulated = true
+	if cfg.ExperimentsDir == "" {
+		cfg.ExperimentsDir = s.experimentsDir
+	}
+	cfg.Baseline = 40 * time.Second
+	cfg.HealthWaitInterval = 2 * time.Second
+	cfg.HealthWaitMax = 20 * time.Second
+	cfg.PollFast = 3 * time.Second
+	cfg.PollFastFor = time.Minute
+	cfg.PollSlow = 5 * time.Second
+	cfg.PollWaitStep = time.Second
+	return cfg
+}
