@@ -109,7 +109,7 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	}
 	// Live resource and alarm sampling while the experiment runs (and once at its end).
 	var sampleEvents []session.Event
-	sess, sampleEvents = d.sampleLiveState(c, sess)
+	sess, sampleEvents = d.sampleLiveState(c, sess, false)
 	newEvents = append(newEvents, sampleEvents...)
 
 	now := d.Clock.Now()
@@ -247,11 +247,12 @@ func (d *Deps) recordStatus(id string, st experiment.Status) (*session.Session, 
 
 // sampleLiveState rechecks the affected resources and the stop-condition alarms and
 // records every status change in the timeline.
-func (d *Deps) sampleLiveState(c *call, sess *session.Session) (*session.Session, []session.Event) {
+// final forces a sample after the observation window (finalize_report's last look).
+func (d *Deps) sampleLiveState(c *call, sess *session.Session, final bool) (*session.Session, []session.Event) {
 	if sess.Health == nil || sess.Run == nil || sess.Run.DryRun {
 		return sess, nil
 	}
-	if sess.State != session.StateRunning && sess.Run.EndTime != nil && d.Clock.Now().Sub(*sess.Run.EndTime) > d.Config.Baseline {
+	if !final && sess.State != session.StateRunning && sess.Run.EndTime != nil && d.Clock.Now().Sub(*sess.Run.EndTime) > d.Config.Baseline {
 		return sess, nil
 	}
 	env, err := d.healthEnv(sess)

@@ -36,6 +36,7 @@ func NewServer(d *Deps, version string, extra ...server.ServerOption) *server.MC
 		server.WithPromptCapabilities(false),
 		server.WithElicitation(),
 		server.WithRecovery(),
+		server.WithOutputSchemaValidation(),
 		server.WithInstructions(Instructions(d.Config)),
 	}
 	s := server.NewMCPServer("fis-mcp", version, append(opts, extra...)...)
