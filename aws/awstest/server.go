@@ -281,7 +281,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := &call{w: w, r: r, body: body, svc: svc, server: s, service: name, status: http.StatusOK}
+	// Replies are buffered and sent with a Content-Length, as AWS does: a chunked reply
+	// whose last chunk the SDK never reads makes the transport drop the connection.
+	bw := &bufferedWriter{header: http.Header{}, status: http.StatusOK}
+	defer bw.flushTo(w)
+	c := &call{w: bw, r: r, body: body, svc: svc, server: s, service: name, status: http.StatusOK}
 	if err := c.parse(); err != nil {
 		c.fail(http.StatusBadRequest, svc.protocol.badRequestCode(), err.Error())
 		return
@@ -435,4 +439,34 @@ func (c *call) parse() error {
 		}
 	}
 	return nil
+}
+
+// bufferedWriter collects a reply so it can be sent with a Content-Length.
+type bufferedWriter struct {
+	header      http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+func (b *bufferedWriter) WriteHeader(status int) {
+	if !b.wroteHeader {
+		b.status, b.wroteHeader = status, true
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
+}
+
+func (b *bufferedWriter) flushTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(b.body.Len()))
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes()) // a client that hung up is not the fake's problem
 }
