@@ -85,6 +85,19 @@ func (s *Session) Terminal() bool {
 // AddEvent appends a timeline event.
 func (s *Session) AddEvent(e Event) { s.Timeline = append(s.Timeline, e) }
 
+// AddEventOnce appends e unless the timeline already holds the same event (same time,
+// source, subject and message), and reports whether it was added. AWS records read
+// more than once (live during poll, then for the report) are merged this way.
+func (s *Session) AddEventOnce(e Event) bool {
+	for _, x := range s.Timeline {
+		if x.Time.Equal(e.Time) && x.Source == e.Source && x.Subject == e.Subject && x.Message == e.Message {
+			return false
+		}
+	}
+	s.Timeline = append(s.Timeline, e)
+	return true
+}
+
 // AddWarning appends a warning once.
 func (s *Session) AddWarning(w string) {
 	for _, x := range s.Warnings {

@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/fis-mcp/fis-mcp/aws/events"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -73,7 +74,7 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	if err != nil {
 		return c.fail(sess.ID, err)
 	}
-	sess = d.ensureLogs(c, sess)
+	sess = d.ensureLogs(c.ctx, sess)
 	if sess.Run.ExperimentID == "" {
 		if sess, err = d.recoverStart(c, sess); err != nil {
 			return c.fail(sess.ID, err)
@@ -107,9 +108,12 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 		sess, dryEvents = d.compareResolvedTargets(c, sess)
 		newEvents = append(newEvents, dryEvents...)
 	}
-	// Live resource and alarm sampling while the experiment runs (and once at its end).
+	// Live resource and alarm sampling while the experiment runs (and once at its end),
+	// and AWS's own event records of the affected resources so far.
 	var sampleEvents []session.Event
 	sess, sampleEvents = d.sampleLiveState(c, sess, false)
+	newEvents = append(newEvents, sampleEvents...)
+	sess, sampleEvents = d.readLiveAWSEvents(c, sess)
 	newEvents = append(newEvents, sampleEvents...)
 
 	now := d.Clock.Now()
@@ -453,4 +457,35 @@ func insightText(in report.AppInsight) string {
 		fmt.Fprintf(&b, "    note: %s\n", n)
 	}
 	return b.String()
+}
+
+// readLiveAWSEvents merges the affected resources' AWS event records (RDS/ElastiCache
+// events, instance transitions, ...) since the start into the timeline, for the live view.
+func (d *Deps) readLiveAWSEvents(c *call, sess *session.Session) (*session.Session, []session.Event) {
+	if sess.Run == nil || sess.Run.DryRun || sess.Health == nil || sess.State != session.StateRunning && sess.State != session.StateEnded {
+		return sess, nil
+	}
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return sess, nil
+	}
+	from := sess.Run.RequestedAt.Add(-5 * time.Minute)
+	evs := events.Read(c.ctx, clients, sess.Health.Resources, from, d.Clock.Now())
+	if len(evs) == 0 {
+		return sess, nil
+	}
+	var added []session.Event
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		added = nil
+		for _, e := range evs {
+			if s.AddEventOnce(e) {
+				added = append(added, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sess, nil
+	}
+	return updated, added
 }

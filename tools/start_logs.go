@@ -207,7 +207,7 @@ func (d *Deps) runCollector(id, dir string, clients map[string]kubernetes.Interf
 // ensureLogs resumes the log collection of a session after a server restart (it
 // continues from the last line on disk, without duplicates) and refreshes the
 // session's stream list.
-func (d *Deps) ensureLogs(c *call, sess *session.Session) *session.Session {
+func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.Session {
 	if sess.Logs == nil || sess.Logs.StoppedAt != nil || len(sess.Logs.Apps) == 0 {
 		return sess
 	}
@@ -217,7 +217,7 @@ func (d *Deps) ensureLogs(c *call, sess *session.Session) *session.Session {
 		if err != nil {
 			return sess
 		}
-		kclients, _, err := d.clusterClients(c.ctx, clients, clusterNames(sess.Logs.Apps))
+		kclients, _, err := d.clusterClients(ctx, clients, clusterNames(sess.Logs.Apps))
 		if err != nil {
 			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
 			return sess
@@ -244,4 +244,26 @@ func (d *Deps) ensureLogs(c *call, sess *session.Session) *session.Session {
 		return sess
 	}
 	return updated
+}
+
+// ResumeLogCollection restarts, in the background, the log collection of every stored
+// session that was collecting when the previous server process ended.
+func (d *Deps) ResumeLogCollection() {
+	list, err := d.Store.List()
+	if err != nil {
+		d.Log.Warn().Err(err).Msg("cannot list sessions to resume log collection")
+		return
+	}
+	for _, sum := range list {
+		switch sum.State {
+		case session.StateLogsStarted, session.StateAwaitingConfirmation, session.StateRunning, session.StateEnded:
+		default:
+			continue
+		}
+		sess, err := d.Store.Get(sum.ID)
+		if err != nil || sess.Logs == nil || sess.Logs.StoppedAt != nil {
+			continue
+		}
+		go d.ensureLogs(d.bg, sess)
+	}
 }

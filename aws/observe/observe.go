@@ -5,7 +5,6 @@ package observe
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
@@ -33,19 +32,11 @@ func Collect(ctx context.Context, c *awsx.Clients, resources []session.ResourceH
 		byType[r.Type] = append(byType[r.Type], health.Resource{ID: r.ID, ARN: r.ARN, Type: r.Type, Target: r.Target})
 	}
 	sort.Strings(types)
-	readers := events.DefaultReaders()
-	for _, t := range types {
-		read, ok := readers[t]
-		if !ok {
-			continue
-		}
-		evs, err := read(ctx, c, byType[t], start, end)
-		if err != nil {
-			obs.Errors = append(obs.Errors, fmt.Sprintf("%s events: %v", t, err))
-		}
-		obs.ServiceEvents = append(obs.ServiceEvents, evs...)
+	evs, errs := events.ReadAll(ctx, c, resources, start, end)
+	obs.ServiceEvents = evs
+	for _, err := range errs {
+		obs.Errors = append(obs.Errors, err.Error())
 	}
-	sort.SliceStable(obs.ServiceEvents, func(i, j int) bool { return obs.ServiceEvents[i].Time.Before(obs.ServiceEvents[j].Time) })
 
 	var targets []metrics.Target
 	for _, t := range types {

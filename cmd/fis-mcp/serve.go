@@ -42,6 +42,7 @@ func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log
 	cfg.DefaultRegion = base.Region
 	deps := tools.NewDeps(store, base, cfg, nil, log)
 	defer deps.Close()
+	deps.ResumeLogCollection()
 	srv := tools.NewServer(deps, buildVersion())
 	log.Info().Str("state_dir", c.StateDir).Bool("read_only", c.ReadOnly).Bool("simulated", c.Simulate).Str("region", base.Region).Msg("fis-mcp serving MCP on stdio")
 	stdio := server.NewStdioServer(srv)
