@@ -355,7 +355,8 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 		}
 		b.WriteString("\n")
 	}
-	for name, st := range out.AlarmStates {
+	for _, pair := range sortedPairs(out.AlarmStates) {
+		name, st, _ := strings.Cut(pair, "=")
 		fmt.Fprintf(&b, "Stop-condition alarm %s: %s\n", name, st)
 	}
 	for _, in := range out.LogInsights {

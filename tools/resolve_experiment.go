@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -290,20 +291,24 @@ func describeSelection(t session.Target) string {
 		parts = append(parts, fmt.Sprintf("%d ARN(s)", n))
 	}
 	if len(t.ResourceTags) > 0 {
-		var tags []string
-		for k, v := range t.ResourceTags {
-			tags = append(tags, k+"="+v)
-		}
-		parts = append(parts, "tags "+strings.Join(tags, ","))
+		parts = append(parts, "tags "+strings.Join(sortedPairs(t.ResourceTags), ","))
 	}
 	for _, f := range t.Filters {
 		parts = append(parts, fmt.Sprintf("filter %s in %v", f.Path, f.Values))
 	}
-	for k, v := range t.Parameters {
-		parts = append(parts, k+"="+v)
-	}
+	parts = append(parts, sortedPairs(t.Parameters)...)
 	if t.SelectionMode != "" {
 		parts = append(parts, "selection "+t.SelectionMode)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// sortedPairs renders a map as sorted key=value strings.
+func sortedPairs(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
 }
