@@ -94,3 +94,14 @@ func (s *Session) ConsumeConfirmation(token string, now time.Time, dryRun bool) 
 	c.Used = true
 	return nil
 }
+
+// InvalidateConfirmation makes a pending (unused) confirmation token unusable because the
+// session changed since it was issued: presenting it later gives ErrTokenInvalidated.
+// It reports whether there was a pending token.
+func (s *Session) InvalidateConfirmation() bool {
+	if s.Confirmation == nil || s.Confirmation.Used {
+		return false
+	}
+	s.Confirmation.Fingerprint = "invalidated"
+	return true
+}

@@ -195,9 +195,7 @@ func (d *Deps) discoverApps(c *call, in DiscoverAppsInput) (*mcp.CallToolResult,
 			return err
 		}
 		s.Discovery = disc
-		if s.Confirmation != nil && !s.Confirmation.Used {
-			s.Confirmation = nil
-		}
+		s.InvalidateConfirmation()
 		s.AddEvent(session.Event{Time: disc.At, Source: "fis-mcp", Kind: "discovery",
 			Message: fmt.Sprintf("discovered %d app(s) in %d cluster(s); %d managed log source(s)", len(disc.Apps), len(disc.Clusters), len(disc.ManagedLogGroups))})
 		return nil

@@ -117,8 +117,7 @@ func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, e
 				return err
 			}
 		}
-		if s.Confirmation != nil && !s.Confirmation.Used {
-			s.Confirmation = nil // any change invalidates a pending confirmation
+		if s.InvalidateConfirmation() { // any change invalidates a pending confirmation
 			s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "confirmation-invalidated", Message: "pending start confirmation invalidated by a new health check"})
 		}
 		healthy := len(res.Resources) - countUnhealthyResources(res)

@@ -65,8 +65,7 @@ func TestHealthCheckBlocked(t *testing.T) {
 		{"cluster modifying", func(h *harness) { h.aws.SetDBClusterStatus(demoAurora, "modifying") }, "demo-aurora (aws:rds:cluster: modifying)"},
 		{"stop-condition alarm in ALARM", func(h *harness) { h.aws.SetAlarmState(demoAlarm, awstest.AlarmAlarm, "5xx") }, "alarm " + demoAlarm},
 		{"FIS role missing", func(h *harness) { h.aws.DeleteRole(demoRole) }, "(missing)"},
-		{"cluster gone", func(h *harness) {
-			h.aws.Do(func() {})
+		{"cluster unreadable (access denied)", func(h *harness) {
 			h.aws.InjectFault(awstest.Fault{Service: "rds", Operation: "DescribeDBClusters", Status: 403, Code: "AccessDenied"})
 		}, "demo-aurora"},
 	}

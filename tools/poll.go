@@ -337,6 +337,10 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 		fmt.Fprintf(&b, " (%s)", out.Reason)
 	}
 	fmt.Fprintf(&b, " — elapsed %s\n", (time.Duration(out.Elapsed) * time.Second).String())
+	if !out.Terminal && (out.State == "pending" || out.State == "initiating") && out.Elapsed >= 120 {
+		fmt.Fprintf(&b, "The experiment has been %s for %s; FIS normally starts the actions within a minute. Most likely the template's IAM role (%s) has not propagated yet or lacks permissions: keep polling, check the experiment's state reason in the FIS console, and stop_experiment if it does not move.\n",
+			out.State, (time.Duration(out.Elapsed) * time.Second).String(), s.Experiment.Template.RoleArn)
+	}
 	for _, a := range out.Actions {
 		fmt.Fprintf(&b, "  action %-28s %-10s %s\n", a.Name, a.State, a.ActionID)
 	}

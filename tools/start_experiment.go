@@ -98,22 +98,13 @@ func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolR
 	if in.ConfirmationToken != "" {
 		return d.startWithToken(c, sess, in)
 	}
+	// A retry carrying the human's answer to the elicitation below.
+	if answer := server.ElicitationResponse(c.req.Params.InputResponses, confirmInputID); answer != nil {
+		return d.startFromElicitation(c, sess.ID, in.DryRun, answer)
+	}
 	now := d.Clock.Now()
 	warning := impactWarning(sess, d, in.DryRun)
-	// Ask the human directly where the client can.
-	if accepted, asked, err := d.elicitConfirmation(c, sess, warning, in.DryRun); asked {
-		if err != nil {
-			return c.fail(sess.ID, err)
-		}
-		if !accepted {
-			_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
-				s.AddEvent(session.Event{Time: now.UTC(), Source: "fis-mcp", Kind: "confirmation-declined", Message: "the human declined to start the experiment (elicitation)"})
-				return nil
-			})
-			return c.fail(sess.ID, errors.New("the human declined (or cancelled) the start: nothing was started. Call stop_experiment to abort the session, or start_experiment again if they change their mind"))
-		}
-		return d.launch(c, sess.ID, in.DryRun, "human via MCP elicitation", func(s *session.Session) error { return d.startable(s) })
-	}
+	elicit := clientCanElicit(c.ctx)
 	var token string
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
 		if err := d.startable(s); err != nil {
@@ -135,6 +126,13 @@ func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolR
 	})
 	if err != nil {
 		return c.fail(sess.ID, err)
+	}
+	if elicit {
+		// Ask the human directly. The token travels as the request state and comes back
+		// with their answer, so the answer is single use, expires and is bound to what
+		// they were shown, exactly like a typed token.
+		c.flushCalls(sess.ID)
+		return server.NewInputRequestBuilder(token).Elicit(confirmInputID, confirmElicitation(updated, warning, in.DryRun)).ToolResult(), nil
 	}
 	exp := updated.Confirmation.ExpiresAt
 	out := StartExperimentOutput{SessionID: sess.ID, Status: "confirmation_required", Warning: warning, ConfirmationToken: token, ExpiresAt: &exp, DryRun: in.DryRun}
@@ -233,22 +231,21 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 	return c.finish(id, &out, &out.Common, text+"\n")
 }
 
-// elicitConfirmation asks the human through MCP elicitation. asked is false when the
-// client cannot be asked (then the token path is used).
-func (d *Deps) elicitConfirmation(c *call, sess *session.Session, warning string, dryRun bool) (accepted, asked bool, err error) {
-	srv := server.ServerFromContext(c.ctx)
-	cs := server.ClientSessionFromContext(c.ctx)
-	if srv == nil || cs == nil {
-		return false, false, nil
-	}
-	if ci, ok := cs.(server.SessionWithClientInfo); !ok || ci.GetClientCapabilities().Elicitation == nil {
-		return false, false, nil
-	}
+// confirmInputID names the elicitation that asks the human to confirm the start.
+const confirmInputID = "confirm_start"
+
+// clientCanElicit reports whether the MCP client declared the elicitation capability.
+func clientCanElicit(ctx context.Context) bool {
+	cs, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo)
+	return ok && cs.GetClientCapabilities().Elicitation != nil
+}
+
+func confirmElicitation(sess *session.Session, warning string, dryRun bool) mcp.ElicitationParams {
 	what := "START"
 	if dryRun {
 		what = "START (DRY RUN)"
 	}
-	res, err := srv.RequestElicitation(c.ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{
+	return mcp.ElicitationParams{
 		Message: warning + "\n\nDo you confirm you want to " + what + " this FIS experiment now?",
 		RequestedSchema: map[string]any{
 			"type": "object",
@@ -257,17 +254,33 @@ func (d *Deps) elicitConfirmation(c *call, sess *session.Session, warning string
 			},
 			"required": []string{"confirm"},
 		},
-	}})
-	if err != nil {
-		d.Log.Info().Err(err).Msg("elicitation unavailable, falling back to the confirmation token")
-		return false, false, nil
 	}
-	if res.Action != mcp.ElicitationResponseActionAccept {
-		return false, true, nil
-	}
-	content, _ := res.Content.(map[string]any)
+}
+
+// startFromElicitation starts on the human's explicit yes; anything else is a refusal.
+func (d *Deps) startFromElicitation(c *call, id string, dryRun bool, answer *mcp.ElicitationResult) (*mcp.CallToolResult, error) {
+	content, _ := answer.Content.(map[string]any)
 	yes, _ := content["confirm"].(bool)
-	return yes, true, nil
+	if answer.Action != mcp.ElicitationResponseActionAccept || !yes {
+		now := d.Clock.Now().UTC()
+		_, _ = d.Store.Update(id, func(s *session.Session) error {
+			s.InvalidateConfirmation()
+			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "confirmation-declined",
+				Message: fmt.Sprintf("the human did not confirm the start (elicitation %s, confirm=%t)", answer.Action, yes)})
+			return nil
+		})
+		return c.fail(id, errors.New("the human declined (or cancelled) the start: nothing was started. Call stop_experiment to abort the session, or start_experiment again if they change their mind"))
+	}
+	token := c.req.Params.RequestState
+	return d.launch(c, id, dryRun, "human via MCP elicitation", func(s *session.Session) error {
+		if err := d.startable(s); err != nil {
+			return err
+		}
+		if err := s.ConsumeConfirmation(token, d.Clock.Now(), dryRun); err != nil {
+			return fmt.Errorf("start refused: %w", err)
+		}
+		return nil
+	})
 }
 
 func impactWarning(s *session.Session, d *Deps, dryRun bool) string {

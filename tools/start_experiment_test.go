@@ -434,7 +434,8 @@ func TestStartExperimentElicitation(t *testing.T) {
 					t.Fatalf("declined elicitation started %d experiments", len(started))
 				}
 				sess := h.session(id)
-				if sess.Run != nil || sess.Confirmation != nil {
+				// The confirmation issued with the question must be unusable after a no.
+				if sess.Run != nil || sess.Confirmation == nil || sess.Confirmation.Used || sess.Confirmation.Fingerprint != "invalidated" {
 					t.Errorf("declined: run %+v confirmation %+v", sess.Run, sess.Confirmation)
 				}
 				assertAbortLine(t, r, id, "")

@@ -92,9 +92,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 			return err
 		}
 		s.Logs = &session.LogCollection{Dir: logDir, StartedAt: now, Apps: apps, Streams: nonNil(streams), Skipped: skipped}
-		if s.Confirmation != nil && !s.Confirmation.Used {
-			s.Confirmation = nil
-		}
+		s.InvalidateConfirmation()
 		if s.State != session.StateLogsStarted {
 			if err := s.Transition(session.StateLogsStarted); err != nil {
 				return err

@@ -36,8 +36,9 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(acct.Close)
-	// An extra app whose database URL (with its password) lives in a Secret.
-	acct.Kube.AddSecret(sim.Namespace, "billing-db", map[string]string{"DATABASE_URL": seededSecretValue})
+	// An extra app whose database URL (with its password) lives in a Secret under a key
+	// that names the cluster: discovery may only use the key name, never the value.
+	acct.Kube.AddSecret(sim.Namespace, "billing-db", map[string]string{"DEMO_AURORA_URL": seededSecretValue})
 	pods := acct.Kube.AddDeployment(sim.Namespace, "billing", map[string]string{"app": "billing"}, corev1.PodSpec{
 		Containers: []corev1.Container{{Name: "billing", Image: "example.com/billing:1",
 			EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "billing-db"}}}}}},
@@ -104,7 +105,9 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 		}
 	}
 	if billing == nil {
-		t.Errorf("the app whose Secret names the Aurora endpoint was not discovered:\n%s", disc.text)
+		t.Errorf("the app whose Secret key names the Aurora cluster was not discovered:\n%s", disc.text)
+	} else if billing["confidence"] != session.ConfidenceMayReference || !strings.Contains(strings.Join(stringsOf(billing["evidence"]), " "), "value not read") {
+		t.Errorf("billing app: %v", billing)
 	}
 	logs := step("start_logs", map[string]any{"session_id": id})
 	assertAbortLine(t, logs, id, "")
@@ -196,6 +199,7 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 		}
 	}
 	files := 0
+	var sawAppLog, sawSessionFile bool
 	for _, root := range []string{state, expDir} {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -208,11 +212,14 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 			}
 			files++
 			check(p, b)
+			// Positive controls: the files checked are the ones that matter.
+			sawAppLog = sawAppLog || bytes.Contains(b, []byte("GET /api/v1/items/"))
+			sawSessionFile = sawSessionFile || bytes.Contains(b, []byte(`"api_calls"`)) && bytes.Contains(b, []byte(exp))
 			return nil
 		})
 	}
-	if files < 5 {
-		t.Errorf("only %d files checked", files)
+	if files < 5 || !sawAppLog || !sawSessionFile {
+		t.Errorf("only %d files checked (app log seen %t, session file seen %t)", files, sawAppLog, sawSessionFile)
 	}
 	for _, r := range results {
 		check("the text of "+r.name, []byte(r.text))
