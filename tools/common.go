@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -33,11 +34,27 @@ type call struct {
 	req  mcp.CallToolRequest
 	// flushed are the calls already appended to the session.
 	flushed []session.APICall
+	start   time.Time
 }
 
 func (d *Deps) newCall(ctx context.Context, tool string, req mcp.CallToolRequest) *call {
 	rec := audit.NewRecorder(tool)
-	return &call{d: d, tool: tool, rec: rec, ctx: audit.With(ctx, rec), req: req}
+	return &call{d: d, tool: tool, rec: rec, ctx: audit.With(ctx, rec), req: req, start: time.Now()}
+}
+
+// logDone logs the end of a tool call (never its arguments' secrets: there are none,
+// and AWS/Kubernetes calls are logged by operation and resource only).
+func (c *call) logDone(sessionID string, calls int, err error) {
+	ev := c.d.Log.Debug()
+	if err != nil {
+		ev = c.d.Log.Info().Str("refusal", err.Error())
+	}
+	ev.Str("tool", c.tool).Str("session", sessionID).Int("api_calls", calls).
+		Dur("took", time.Since(c.start)).Msg("tool call done")
+	for _, cl := range c.flushed {
+		c.d.Log.Debug().Str("tool", c.tool).Str("service", cl.Service).Str("operation", cl.Operation).
+			Str("resource", cl.Resource).Str("result", cl.Result).Int64("latency_ms", cl.LatencyMS).Msg("api call")
+	}
 }
 
 // flushCalls appends the calls recorded since the last flush to the session's audit
@@ -97,6 +114,7 @@ func (c *call) finish(sessionID string, out any, common *Common, text string) (*
 	b.WriteString("\n")
 	b.WriteString(callsText(common.APICalls))
 	b.WriteString(common.Abort)
+	c.logDone(sessionID, len(common.APICalls), nil)
 	return mcp.NewToolResultStructured(out, b.String()), nil
 }
 
@@ -112,6 +130,7 @@ func (c *call) fail(sessionID string, err error) (*mcp.CallToolResult, error) {
 	b.WriteString("\n")
 	b.WriteString(callsText(calls))
 	b.WriteString(abortLine(sess))
+	c.logDone(sessionID, len(calls), err)
 	return mcp.NewToolResultError(b.String()), nil
 }
 

@@ -778,7 +778,7 @@ func TestE2EKillAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	stateDir := t.TempDir()
-	opts := serverOpts{stateDir: stateDir, env: acct.AWS.Env(), args: []string{"--experiments-dir", expParent}}
+	opts := serverOpts{stateDir: stateDir, env: acct.AWS.Env(), args: []string{"--experiments-dir", expParent, "--baseline", "20s"}}
 
 	s1 := startServer(t, opts)
 	if strings.Contains(s1.init.Instructions, "SIMULATED") {
@@ -924,13 +924,13 @@ func TestE2EKillAndRestart(t *testing.T) {
 		}
 	}
 
-	// Production timings: the 3-minute baseline is still ahead.
+	// Production timings but for a --baseline of 20 s: the baseline is still ahead.
 	f := s2.ok("finalize_report", map[string]any{"session_id": id})
 	if f.str("status") != "collecting_baseline" {
 		t.Fatalf("finalize_report without wait: %v", f.SC)
 	}
-	if rem, _ := f.SC["remaining_seconds"].(float64); rem < 150 || rem > 181 {
-		t.Errorf("remaining_seconds = %v, want ≈ 180", f.SC["remaining_seconds"])
+	if rem, _ := f.SC["remaining_seconds"].(float64); rem <= 0 || rem > 20 {
+		t.Errorf("remaining_seconds = %v, want within the 20 s baseline", f.SC["remaining_seconds"])
 	}
 	if f.str("report_path") != "" {
 		t.Errorf("a report path before the baseline ended: %v", f.SC)
@@ -942,6 +942,18 @@ func TestE2EKillAndRestart(t *testing.T) {
 	}
 	if n := acct.AWS.CallCount("fis", "StopExperiment"); n != 0 {
 		t.Errorf("stop_experiment after completion called StopExperiment %d times, want 0", n)
+	}
+	// The restarted server writes the report of the run the killed one started.
+	w := s2.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
+	if w.str("status") != "written" || w.str("report_path") == "" {
+		t.Fatalf("finalize_report wait=true after the restart: %v", w.SC)
+	}
+	var twin struct {
+		Status       string `json:"status"`
+		ExperimentID string `json:"experiment_id"`
+	}
+	if b, err := os.ReadFile(w.str("json_path")); err != nil || json.Unmarshal(b, &twin) != nil || twin.Status != "completed" || twin.ExperimentID != expID {
+		t.Errorf("report twin after the restart: %+v (%v)", twin, err)
 	}
 	assertNoSecrets(t, stateDir, s1.logFile, s2.logFile)
 }

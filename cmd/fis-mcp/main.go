@@ -21,6 +21,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 )
@@ -48,6 +49,7 @@ type config struct {
 	ExperimentsDir string
 	ReadOnly       bool
 	Simulate       bool
+	Baseline       time.Duration
 	ShowVersion    bool
 }
 
@@ -64,6 +66,11 @@ func envBool(key string) bool {
 		return true
 	}
 	return false
+}
+
+func envDuration(key string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(key))
+	return d
 }
 
 func defaultStateDir() string {
@@ -87,10 +94,14 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.LogFile, "log-file", envOr("FIS_MCP_LOG_FILE", ""), "write logs to this file instead of stderr")
 	fs.StringVar(&c.ExperimentsDir, "experiments-dir", envOr("FIS_MCP_EXPERIMENTS_DIR", ""), "default directory searched for template IDs (default: working directory)")
 	fs.BoolVar(&c.ReadOnly, "read-only", envBool("FIS_MCP_READ_ONLY"), "never call StartExperiment (stop, health checks, logs and reports still work)")
+	fs.DurationVar(&c.Baseline, "baseline", envDuration("FIS_MCP_BASELINE"), "post-experiment baseline of log collection before the report (0: 3m, or 40s with --simulate)")
 	fs.BoolVar(&c.Simulate, "simulate", envBool("FIS_MCP_SIMULATE"), "serve the built-in simulated AWS account and EKS cluster instead of real AWS")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.Baseline < 0 {
+		return c, fmt.Errorf("--baseline must not be negative")
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))

@@ -39,6 +39,9 @@ func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log
 			return err
 		}
 	}
+	if c.Baseline > 0 {
+		cfg.Baseline = c.Baseline
+	}
 	cfg.DefaultRegion = base.Region
 	deps := tools.NewDeps(store, base, cfg, nil, log)
 	defer deps.Close()
