@@ -17,6 +17,17 @@ import (
 // evidence-based recommendations and the issues to raise. Missing or unreadable log
 // files become notes, never errors; an error means the session itself is unusable.
 func Analyze(s *session.Session, opts Options) (*Analysis, error) {
+	return analyze(s, opts, func(cls *classifier, faultStart, closeAt time.Time) fileScanner {
+		return newScanner(cls, faultStart, closeAt)
+	})
+}
+
+// fileScanner adds the lines of one log file to an app's accumulator.
+type fileScanner interface {
+	scanFile(path string, acc *appAcc) error
+}
+
+func analyze(s *session.Session, opts Options, newSc func(cls *classifier, faultStart, closeAt time.Time) fileScanner) (*Analysis, error) {
 	if s == nil {
 		return nil, errors.New("report: nil session")
 	}
@@ -40,7 +51,7 @@ func Analyze(s *session.Session, opts Options) (*Analysis, error) {
 			fmtDur(lang, opts.baselineOr()), hms(w.close)))
 	}
 	cls := newClassifier(signatures)
-	sc := newScanner(cls, w.faultStart, w.close)
+	sc := newSc(cls, w.faultStart, w.close)
 	affected := map[string]bool{}
 	for _, r := range s.Experiment.AffectedResources {
 		affected[r.Identifier] = true
@@ -147,7 +158,7 @@ func appFiles(s *session.Session, key string) []string {
 	return out
 }
 
-func analyzeFiles(sc *scanner, cls *classifier, w window, s *session.Session, app session.App, files []string, lang string) AppAnalysis {
+func analyzeFiles(sc fileScanner, cls *classifier, w window, s *session.Session, app session.App, files []string, lang string) AppAnalysis {
 	aa := AppAnalysis{Cluster: app.Cluster, Namespace: app.Namespace, Workload: app.Workload, Kind: app.Kind, Service: app.Service,
 		LogFiles: files}
 	aa.RecoveryFrom, aa.InstantaneousFault = w.recFrom.UTC(), w.instantaneous

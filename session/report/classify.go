@@ -107,23 +107,28 @@ type phrase struct {
 
 type anchor struct {
 	hash   uint16
-	offset uint8
+	offset int8 // where the anchored 4-gram starts in the phrase (-1: one byte before it)
 	phrase int32
 }
 
 // classifier matches every phrase of the signature table, the level words and the
-// recovery phrases in one pass over a line: a 4-byte hashed prefilter probed at even
-// offsets (every phrase is at least 5 bytes long, so each occurrence has a 4-gram at
-// an even position, at its offset 0 or 1), then exact verification of the candidates.
-// It is immutable once built and safe for concurrent use.
+// recovery phrases in one pass over a line: a hashed 4-gram prefilter probed at
+// every fourth offset, then exact verification of the candidates. Every phrase is
+// at least 5 bytes long, so each occurrence has a probed 4-byte window overlapping it
+// by 3 or 4 bytes: a phrase of 7 bytes or more is anchored at 4 consecutive offsets;
+// a shorter one at the windows inside it plus the windows holding 3 of its bytes and
+// any other byte (expanded over the 128 folded values; the end of the line is padded
+// with spaces). It is immutable once built and safe for concurrent use.
 type classifier struct {
-	bits    [1 << 16 / 64]uint64
-	anchors []anchor // sorted by hash
+	bits    [1 << bitsLog / 64]uint64 // indexed by the top bitsLog bits of the 4-gram hash
+	anchors []anchor                  // sorted by hash
 	// start[h] is the index of the first anchor with hash h (anchors[start[h]:start[h+1]]).
 	start   [1<<16 + 1]uint16
 	phrases []phrase
 	sigs    []Signature
 }
+
+const bitsLog = 18
 
 // class is the classification of one line.
 type class struct {
@@ -137,6 +142,7 @@ const minPhrase = 5
 
 func newClassifier(sigs []Signature) *classifier {
 	c := &classifier{sigs: sigs}
+	grams := commonGrams()
 	add := func(p string, fold, word bool, kind uint8, sig int) {
 		if len(p) < minPhrase {
 			panic(fmt.Sprintf("report: phrase %q shorter than %d bytes", p, minPhrase))
@@ -151,11 +157,34 @@ func newClassifier(sigs []Signature) *classifier {
 		}
 		idx := int32(len(c.phrases))
 		c.phrases = append(c.phrases, ph)
-		k := anchorOffset(ph.text)
-		for off := k; off < k+2; off++ {
-			h := hash4(binary.LittleEndian.Uint32(ph.text[off:]))
-			c.bits[h>>6] |= 1 << (h & 63)
-			c.anchors = append(c.anchors, anchor{hash: h, offset: uint8(off), phrase: idx})
+		anchor := func(g uint32, off int) {
+			h := hash32(g)
+			b := h >> (32 - bitsLog)
+			c.bits[b>>6] |= 1 << (b & 63)
+			c.anchors = append(c.anchors, anchor{hash: uint16(h >> 16), offset: int8(off), phrase: idx})
+		}
+		t := ph.text
+		if len(t) >= 7 {
+			k := anchorOffset(t, grams)
+			for off := k; off < k+4; off++ {
+				anchor(binary.LittleEndian.Uint32(t[off:]), off)
+			}
+			return
+		}
+		for off := 0; off+4 <= len(t); off++ {
+			anchor(binary.LittleEndian.Uint32(t[off:]), off)
+		}
+		seen := map[byte]bool{}
+		for x := 0; x < 256; x++ {
+			f := byte(x) | 0x20
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+			anchor(uint32(f)|uint32(t[0])<<8|uint32(t[1])<<16|uint32(t[2])<<24, -1)
+			if len(t) == 5 {
+				anchor(uint32(t[2])|uint32(t[3])<<8|uint32(t[4])<<16|uint32(f)<<24, 2)
+			}
 		}
 	}
 	for i, s := range sigs {
@@ -191,7 +220,7 @@ func newClassifier(sigs []Signature) *classifier {
 	return c
 }
 
-func hash4(v uint32) uint16 { return uint16((v * 0x9E3779B1) >> 16) }
+func hash32(v uint32) uint32 { return v * 0x9E3779B1 }
 
 // commonText is typical non-error log text: phrases are anchored on the 4-grams
 // least frequent in it, so ordinary lines rarely reach verification.
@@ -201,11 +230,21 @@ I0411 controller.go:123] synced objects cart updated items session user connecti
 the and for with from this that service request response status health check ready listening on port
 connecting to database connected to redis consumer group producer topic partition offset commit`
 
-func anchorOffset(folded []byte) int {
-	freq := func(g []byte) int { return bytes.Count([]byte(strings.ToLower(commonText)), g) }
+// commonGrams counts the (possibly overlapping) 4-grams of the lower-cased commonText.
+func commonGrams() map[string]int {
+	lc := strings.ToLower(commonText)
+	m := make(map[string]int, len(lc))
+	for i := 0; i+4 <= len(lc); i++ {
+		m[lc[i:i+4]]++
+	}
+	return m
+}
+
+func anchorOffset(folded []byte, grams map[string]int) int {
+	freq := func(g []byte) int { return grams[string(g)] }
 	best, bestScore := 0, -1
-	for k := 0; k+5 <= len(folded); k++ {
-		sc := freq(folded[k:k+4]) + freq(folded[k+1:k+5])
+	for k := 0; k+7 <= len(folded); k++ {
+		sc := freq(folded[k:k+4]) + freq(folded[k+1:k+5]) + freq(folded[k+2:k+6]) + freq(folded[k+3:k+7])
 		if bestScore < 0 || sc < bestScore {
 			best, bestScore = k, sc
 		}
@@ -221,26 +260,33 @@ func (c *classifier) classify(b []byte) class {
 	var lvl Severity
 	n := len(b)
 	i := 0
-	// Main loop: one 8-byte load gives the 4-grams at offsets 0, 2 and 4. A phrase
-	// anchored at offsets k and k+1 is found at an even probe i (start i-k or i-k-1).
-	for ; i+8 <= n; i += 6 {
-		v := binary.LittleEndian.Uint64(b[i:i+8]) | 0x2020202020202020
-		h0, h1, h2 := hash4(uint32(v)), hash4(uint32(v>>16)), hash4(uint32(v>>32))
-		if c.bits[h0>>6]&(1<<(h0&63)) != 0 {
-			c.verify(b, i, h0, &res, &lvl)
-		}
-		if c.bits[h1>>6]&(1<<(h1&63)) != 0 {
-			c.verify(b, i+2, h1, &res, &lvl)
-		}
-		if c.bits[h2>>6]&(1<<(h2&63)) != 0 {
-			c.verify(b, i+4, h2, &res, &lvl)
+	probe := func(i int, g uint32) {
+		h := hash32(g | 0x20202020)
+		if k := h >> (32 - bitsLog); c.bits[k>>6]&(1<<(k&63)) != 0 {
+			c.verify(b, i, uint16(h>>16), &res, &lvl)
 		}
 	}
-	for ; i+4 <= n; i += 2 {
-		h := hash4(binary.LittleEndian.Uint32(b[i:i+4]) | 0x20202020)
-		if c.bits[h>>6]&(1<<(h&63)) != 0 {
-			c.verify(b, i, h, &res, &lvl)
+	// Main loop: one 8-byte load gives the windows at i and i+4, with one branch for
+	// both: nearly every round hits no anchor at all.
+	for ; i+8 <= n; i += 8 {
+		v := binary.LittleEndian.Uint64(b[i:i+8]) | 0x2020202020202020
+		h0, h1 := hash32(uint32(v))>>(32-bitsLog), hash32(uint32(v>>32))>>(32-bitsLog)
+		if (c.bits[h0>>6]>>(h0&63)|c.bits[h1>>6]>>(h1&63))&1 == 0 {
+			continue
 		}
+		probe(i, uint32(v))
+		probe(i+4, uint32(v>>32))
+	}
+	if i+4 <= n {
+		probe(i, binary.LittleEndian.Uint32(b[i:i+4]))
+		i += 4
+	}
+	if i < n { // the last window, padded with spaces
+		g := uint32(0x20202020)
+		for k := n - 1; k >= i; k-- {
+			g = g<<8 | uint32(b[k])
+		}
+		probe(i, g)
 	}
 	switch {
 	case lvl != SevNone:

@@ -52,15 +52,22 @@ func newDrain(max int) *drain {
 func (d *drain) add(msg []byte, t time.Time, inFault bool, sev Severity, sig int, raw []byte) {
 	d.masked, d.scratch = maskLineBuf(d.masked[:0], d.scratch[:0], msg)
 	d.toks = appendFields(d.toks[:0], d.masked, maxTokens)
-	d.key = append(d.key[:0], byte(len(d.toks)))
-	if len(d.toks) > 0 {
-		d.key = append(d.key, d.toks[0]...)
+	d.addTokens(d.toks, msg, t, inFault, sev, sig, raw)
+}
+
+// addTokens is add for a message already masked and split into toks (by
+// maskLineBuf and appendFields, which depend on the message alone and so can run
+// ahead, in parallel). Only this part depends on the order of the lines.
+func (d *drain) addTokens(toks [][]byte, msg []byte, t time.Time, inFault bool, sev Severity, sig int, raw []byte) {
+	d.key = append(d.key[:0], byte(len(toks)))
+	if len(toks) > 0 {
+		d.key = append(d.key, toks[0]...)
 	}
 	var best *cluster
 	bestSim := -1.0
 	for _, ci := range d.groups[string(d.key)] {
 		c := d.clusters[ci]
-		if s := similarity(c.tokens, d.toks); s > bestSim {
+		if s := similarity(c.tokens, toks); s > bestSim {
 			best, bestSim = c, s
 		}
 	}
@@ -73,12 +80,12 @@ func (d *drain) add(msg []byte, t time.Time, inFault bool, sev Severity, sig int
 		} else {
 			// The template's text comes from this first line: mask it after redacting
 			// secrets (later lines only ever turn tokens into <*>).
-			best = &cluster{sig: sig, sev: sev, tokens: templateTokens(msg, d.toks)}
+			best = &cluster{sig: sig, sev: sev, tokens: templateTokens(msg, toks)}
 			d.groups[string(d.key)] = append(d.groups[string(d.key)], len(d.clusters))
 			d.clusters = append(d.clusters, best)
 		}
 	} else {
-		for i, tk := range d.toks {
+		for i, tk := range toks {
 			if best.tokens[i] != "<*>" && best.tokens[i] != string(tk) {
 				best.tokens[i] = "<*>"
 			}
@@ -187,9 +194,24 @@ func maskLineBuf(dst, scratch, msg []byte) ([]byte, []byte) {
 	json := len(msg) > 0 && msg[0] == '{'
 	start := len(dst)
 	// Pass 1: quoted strings (not in JSON lines, where every key is quoted).
+	if json {
+		dst = append(dst, msg...)
+		msg = nil
+	}
 	for i := 0; i < len(msg); i++ {
+		// Copy the run up to the next quote in one go.
+		k := i
+		for k < len(msg) && msg[k] != '"' && msg[k] != '\'' {
+			k++
+		}
+		if k > i {
+			dst = append(dst, msg[i:k]...)
+			if i = k; i == len(msg) {
+				break
+			}
+		}
 		c := msg[i]
-		if !json && (c == '"' || c == '\'' && (i == 0 || !isAlnum(msg[i-1]))) {
+		if c == '"' || c == '\'' && (i == 0 || !isAlnum(msg[i-1])) {
 			if j := bytes.IndexByte(msg[i+1:], c); j >= 0 && (c == '"' || i+1+j+1 >= len(msg) || !isAlnum(msg[i+1+j+1])) {
 				if i > 0 && (msg[i-1] == '=' || msg[i-1] == ':') {
 					// A key="value": keep the value's words (masked token by token in pass 2).
@@ -223,34 +245,61 @@ func maskLineBuf(dst, scratch, msg []byte) ([]byte, []byte) {
 	return dst, quoted
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
+func isSpace(c byte) bool { return spaceSet[c] }
+
+var spaceSet = byteSet(" \t\n\r\v\f")
 
 const leadPunct = "([{<\"'`"
 const trailPunct = ")]}>,;.:\"'`!?"
 
+var isLeadPunct, isTrailPunct = byteSet(leadPunct), byteSet(trailPunct)
+
+func byteSet(s string) (set [256]bool) {
+	for i := 0; i < len(s); i++ {
+		set[s[i]] = true
+	}
+	return set
+}
+
 func maskToken(dst, tok []byte) []byte {
 	a, b := 0, len(tok)
-	for a < b && strings.IndexByte(leadPunct, tok[a]) >= 0 {
+	for a < b && isLeadPunct[tok[a]] {
 		a++
 	}
-	for b > a && strings.IndexByte(trailPunct, tok[b-1]) >= 0 {
+	for b > a && isTrailPunct[tok[b-1]] {
 		b--
 	}
 	dst = append(dst, tok[:a]...)
 	core := tok[a:b]
-	if eq := bytes.IndexByte(core, '='); eq > 0 && eq < len(core)-1 {
+	// One pass: the first '=' and whether there is a digit at all.
+	eq, digit := -1, false
+	for i, c := range core {
+		if c == '=' && eq < 0 {
+			eq = i
+		}
+		digit = digit || c >= '0' && c <= '9'
+	}
+	if eq > 0 && eq < len(core)-1 {
 		dst = append(dst, core[:eq+1]...)
 		dst = maskCore(dst, core[eq+1:])
-	} else if colon := bytes.IndexByte(core, ':'); colon > 0 && colon < len(core)-1 && core[0] == '"' {
+	} else if colon := jsonKeyColon(core); colon > 0 && colon < len(core)-1 {
 		// JSON "key":value
 		dst = append(dst, core[:colon+1]...)
 		dst = maskCore(dst, core[colon+1:])
+	} else if !digit {
+		dst = append(dst, core...) // what maskCore does without a digit
 	} else {
 		dst = maskCore(dst, core)
 	}
 	return append(dst, tok[b:]...)
+}
+
+// jsonKeyColon is the index of the first ':' of a token starting with '"', else -1.
+func jsonKeyColon(core []byte) int {
+	if len(core) == 0 || core[0] != '"' {
+		return -1
+	}
+	return bytes.IndexByte(core, ':')
 }
 
 func maskCore(dst, s []byte) []byte {
