@@ -296,6 +296,8 @@ type Run struct {
 	LastPolledAt time.Time   `json:"last_polled_at,omitempty"`
 	// ResourceStates is the last observed status per resource ID while running.
 	ResourceStates map[string]string `json:"resource_states,omitempty"`
+	// ResourceHealthy is the checker's verdict on each resource's last observed status.
+	ResourceHealthy map[string]bool `json:"resource_healthy,omitempty"`
 	// AlarmStates is every state each stop-condition alarm was seen in, in order.
 	AlarmStates map[string][]string `json:"alarm_states,omitempty"`
 	// ResolvedTargets are FIS's own resolved targets (dry runs), if read.

@@ -272,7 +272,11 @@ func (d *Deps) sampleLiveState(c *call, sess *session.Session, final bool) (*ses
 		if s.Run.ResourceStates == nil {
 			s.Run.ResourceStates = map[string]string{}
 		}
+		if s.Run.ResourceHealthy == nil {
+			s.Run.ResourceHealthy = map[string]bool{}
+		}
 		for _, r := range live {
+			s.Run.ResourceHealthy[r.ID] = r.Healthy
 			old, seen := s.Run.ResourceStates[r.ID]
 			if seen && old == r.Status {
 				continue

@@ -446,7 +446,7 @@ func serviceVerdicts(s *session.Session, a *Analysis, lang string) []ServiceAnal
 		case len(apps) > 0:
 			sv.RecoveryStatus, sv.Notes = worstOf(lang, apps)
 		case sv.FinalState != "":
-			if healthyState(sv.FinalState) {
+			if finalResourceHealthy(s, r.Identifier, sv.FinalState) {
 				sv.RecoveryStatus = StatusRecovered
 				sv.Notes = tr(lang, "resource state %s at the last check; no application logs", sv.FinalState)
 			} else {
@@ -514,6 +514,23 @@ func finalResourceState(s *session.Session, id string) string {
 		}
 	}
 	return ""
+}
+
+// finalResourceHealthy is the health checker's verdict on the last observed state,
+// or, for sessions recorded without it, a reading of the status words (every part of
+// a compound status such as EC2's "running/ok/ok" must be healthy).
+func finalResourceHealthy(s *session.Session, id, st string) bool {
+	if s.Run != nil {
+		if h, ok := s.Run.ResourceHealthy[id]; ok {
+			return h
+		}
+	}
+	for _, part := range strings.Split(st, "/") {
+		if !healthyState(part) {
+			return false
+		}
+	}
+	return st != ""
 }
 
 func healthyState(st string) bool {
