@@ -32,6 +32,8 @@ const (
 const (
 	ConfidenceConfirmed    = "confirmed"
 	ConfidenceMayReference = "may_reference"
+	// ConfidenceIndirect marks an app that calls a dependent app (not the affected resource itself).
+	ConfidenceIndirect = "indirect"
 )
 
 // Session is everything the tools need to carry a workflow from one call to the next.

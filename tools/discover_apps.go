@@ -39,7 +39,7 @@ type DiscoverAppsOutput struct {
 // DiscoverApps is the discover_apps tool.
 func DiscoverApps(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("discover_apps",
-		mcp.WithDescription("Step 3 (before the start): find the EKS applications that depend on the affected AWS resources. Lists every EKS cluster of the region, connects with in-process EKS tokens (no kubectl, ~/.kube/config untouched), and scans container env values, envFrom and ConfigMaps, Secret key names (values are never read out), ExternalName Services and projected volumes for the resources' endpoints and identifiers; each app comes with its evidence and a confidence (confirmed / may_reference). Also reports which managed services have CloudWatch logging on. Show the list to the human to confirm, then start_logs. Read-only."),
+		mcp.WithDescription("Step 3 (before the start): find the EKS applications that depend on the affected AWS resources. Lists every EKS cluster of the region, connects with in-process EKS tokens (no kubectl, ~/.kube/config untouched), and scans container env values, envFrom and ConfigMaps, Secret key names (values are never read out), ExternalName Services and projected volumes for the resources' endpoints and identifiers; each app comes with its evidence and a confidence (confirmed / may_reference). Apps that call those apps' Kubernetes Services are listed too (confidence indirect): they can fail without touching the resources. Also reports which managed services have CloudWatch logging on. Show the list to the human to confirm, then start_logs. Read-only."),
 		mcp.WithTitleAnnotation("Apps: discover dependencies"),
 		mcp.WithReadOnlyHintAnnotation(true),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -173,6 +173,12 @@ func (d *Deps) discoverApps(c *call, in DiscoverAppsInput) (*mcp.CallToolResult,
 					access.Error = "scan incomplete: " + err.Error()
 				}
 				apps = found
+				// Callers of those apps may fail too without touching the resources.
+				indirect, err := kube.IndirectApps(c.ctx, cs, cl.Name, found)
+				if err != nil && access.Error == "" {
+					access.Error = "indirect dependency scan incomplete: " + err.Error()
+				}
+				apps = append(apps, indirect...)
 			}
 			mu.Lock()
 			disc.Clusters = append(disc.Clusters, access)
@@ -235,7 +241,11 @@ func discoverText(disc *session.Discovery) string {
 	}
 	fmt.Fprintf(&b, "Applications depending on the affected resources (%d):\n", len(disc.Apps))
 	for _, a := range disc.Apps {
-		fmt.Fprintf(&b, "  - %s (%s) → %s [%s]\n", a.Key(), a.Kind, a.Service, a.Confidence)
+		target := a.Service
+		if target == "" {
+			target = "(indirect: calls a dependent app)"
+		}
+		fmt.Fprintf(&b, "  - %s (%s) → %s [%s]\n", a.Key(), a.Kind, target, a.Confidence)
 		for i, e := range a.Evidence {
 			if i == 3 {
 				fmt.Fprintf(&b, "      … %d more\n", len(a.Evidence)-3)

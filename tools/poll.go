@@ -454,8 +454,12 @@ func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []s
 
 func insightText(in report.AppInsight) string {
 	var b strings.Builder
+	svc := in.Service
+	if svc == "" {
+		svc = "indirect"
+	}
 	fmt.Fprintf(&b, "App %s (%s): %d errors, %d warnings since %s (%.1f errors/10s now)\n",
-		in.App, in.Service, in.Errors, in.Warnings, in.Since.UTC().Format("15:04:05"), in.ErrorsPer10s)
+		in.App, svc, in.Errors, in.Warnings, in.Since.UTC().Format("15:04:05"), in.ErrorsPer10s)
 	for _, l := range in.LastErrors {
 		fmt.Fprintf(&b, "    %s\n", l)
 	}

@@ -348,7 +348,11 @@ func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
 		b.WriteString("  - none (discover_apps was not run or found nothing): application impact will not be measured\n")
 	} else {
 		for _, a := range s.Discovery.Apps {
-			fmt.Fprintf(&b, "  - %s (depends on %s, %s)\n", a.Key(), a.Service, a.Confidence)
+			if a.Service == "" {
+				fmt.Fprintf(&b, "  - %s (indirect: calls an app that depends on the affected resources)\n", a.Key())
+			} else {
+				fmt.Fprintf(&b, "  - %s (depends on %s, %s)\n", a.Key(), a.Service, a.Confidence)
+			}
 		}
 	}
 	b.WriteString("\nManaged service log collection:\n")

@@ -16,7 +16,7 @@ import (
 // StartLogsInput selects the session and the apps to follow.
 type StartLogsInput struct {
 	SessionID string   `json:"session_id" jsonschema:"the session from resolve_experiment"`
-	Apps      []string `json:"apps,omitempty" jsonschema:"apps to follow as cluster/namespace/workload (default: every confirmed app from discover_apps); workloads not found by discovery are looked up by name"`
+	Apps      []string `json:"apps,omitempty" jsonschema:"apps to follow as cluster/namespace/workload (default: every confirmed and indirect app from discover_apps); workloads not found by discovery are looked up by name"`
 }
 
 // StartLogsOutput says where logs go and which streams follow.
@@ -136,7 +136,7 @@ func (d *Deps) selectApps(c *call, sess *session.Session, keys []string) ([]sess
 	if len(keys) == 0 {
 		var out []session.App
 		for _, a := range discovered {
-			if a.Confidence == session.ConfidenceConfirmed {
+			if a.Confidence == session.ConfidenceConfirmed || a.Confidence == session.ConfidenceIndirect {
 				out = append(out, a)
 			}
 		}

@@ -295,8 +295,11 @@ func TestE2EWorkflow(t *testing.T) {
 		m := a.(map[string]any)
 		apps[m["workload"].(string)] = m
 	}
-	if got := sortedKeys(apps); strings.Join(got, ",") != "cart-service,orders-api,payments-worker" {
-		t.Fatalf("discover_apps apps = %v, want cart-service, orders-api, payments-worker", got)
+	if got := sortedKeys(apps); strings.Join(got, ",") != "cart-service,orders-api,payments-worker,storefront-web" {
+		t.Fatalf("discover_apps apps = %v, want cart-service, orders-api, payments-worker and storefront-web (indirect)", got)
+	}
+	if sf := apps["storefront-web"]; sf["service"] != "" || sf["confidence"] != "indirect" {
+		t.Errorf("storefront-web calls orders-api only: %v, want an indirect app with no service", sf)
 	}
 	for name, want := range map[string]string{"orders-api": sim.Aurora, "payments-worker": sim.Aurora, "cart-service": sim.Redis} {
 		if apps[name]["service"] != want || apps[name]["confidence"] != "confirmed" || apps[name]["cluster"] != sim.Cluster {
@@ -305,8 +308,8 @@ func TestE2EWorkflow(t *testing.T) {
 	}
 
 	l := s.ok("start_logs", map[string]any{"session_id": id})
-	if st, _ := l.SC["streams"].([]any); len(st) != 6 {
-		t.Errorf("start_logs streams: %d, want 6 (2 pods × 3 apps): %v", len(st), l.SC["streams"])
+	if st, _ := l.SC["streams"].([]any); len(st) != 8 {
+		t.Errorf("start_logs streams: %d, want 8 (2 pods × 4 apps): %v", len(st), l.SC["streams"])
 	}
 	logDir := l.str("log_dir")
 
@@ -599,7 +602,8 @@ func checkReportAgainstTruth(t *testing.T, jsonPath, expID, sessionID, status st
 			t.Errorf("%s = %s, want %s ± %s (fault start %s): off by %s", label, ts.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano), tolerance, faultStart.Format(time.RFC3339), diff)
 		}
 	}
-	truth := sim.Apps(sim.DefaultTiming())
+	storefront := sim.Storefront(sim.DefaultTiming()) // indirectly affected: no service
+	truth := append(sim.Apps(sim.DefaultTiming()), storefront)
 	if len(rep.Apps) != len(truth) {
 		t.Errorf("report apps: %d, want %d", len(rep.Apps), len(truth))
 	}
@@ -908,8 +912,8 @@ func TestE2EKillAndRestart(t *testing.T) {
 	}
 	t.Logf("states after the restart %v; %d timeline events before the kill, %d after; %d pod log lines, %d after the restart, %d duplicated",
 		states, len(before.Session.Timeline), len(after.Session.Timeline), len(lines), afterRestart, dups)
-	if len(pods) != 6 {
-		t.Errorf("log lines from %d pods, want 6: %v", len(pods), sortedKeys(pods))
+	if len(pods) != 8 {
+		t.Errorf("log lines from %d pods, want 8 (4 apps × 2 replicas): %v", len(pods), sortedKeys(pods))
 	}
 	// No gap either: every simulated pod logs a line each 500 ms, so the lines written
 	// while no server ran must have been fetched on resume.

@@ -115,10 +115,10 @@ async function main() {
 
   const disc = await call("discover_apps", { session_id: id });
   const apps = disc.apps.map((a) => a.workload).sort();
-  check(apps.join(",") === "cart-service,orders-api,payments-worker", "discover_apps finds the 3 apps", apps);
+  check(apps.join(",") === "cart-service,orders-api,payments-worker,storefront-web", "discover_apps finds the 3 apps and the indirect storefront", apps);
 
   const logs = await call("start_logs", { session_id: id });
-  check(logs.streams.length === 6, "start_logs follows 6 pod streams", logs.streams.length);
+  check(logs.streams.length === 8, "start_logs follows 8 pod streams", logs.streams.length);
 
   // With elicitation the server asks the human itself and starts on their yes: no token round trip.
   const started = await call("start_experiment", { session_id: id }, LONG);
@@ -158,7 +158,7 @@ async function main() {
 
   const report = JSON.parse(readFileSync(fin.json_path, "utf8"));
   check(report.status === "completed" && report.experiment_id === started.experiment_id, "the JSON twin says completed", report.status);
-  check(report.apps.length === 3 && report.apps.every((a) => a.errors > 0), "the JSON twin has the 3 apps' errors", report.apps?.map((a) => [a.workload, a.errors]));
+  check(report.apps.length === 4 && report.apps.every((a) => a.errors > 0), "the JSON twin has the 4 apps' errors", report.apps?.map((a) => [a.workload, a.errors]));
 
   const res = await client.readResource({ uri: `fis-mcp://reports/${id}` });
   check(res.contents.length === 1 && res.contents[0].text === readFileSync(fin.report_path, "utf8"), "the report resource is the Markdown report");

@@ -76,6 +76,14 @@ func Apps(t Timing) []App {
 	}
 }
 
+// Storefront is the front end that calls orders-api: never touching the affected
+// resources, it fails while orders-api does (an indirectly affected app).
+func Storefront(t Timing) App {
+	return App{Name: "storefront-web", ErrorsFrom: 2 * time.Second, ErrorsTo: t.Failover + 2*time.Second,
+		Error:    `ERROR upstream orders-api.shop.svc.cluster.local returned 503 Service Unavailable for GET /checkout`,
+		Recovery: `INFO upstream orders-api healthy again`}
+}
+
 // Truth is what the simulation did, for tests to compare the report against.
 type Truth struct {
 	ExperimentID string
@@ -282,11 +290,14 @@ func (a *Account) seedKube() error {
 		"cart-service":   {Containers: []corev1.Container{container("cart-service", map[string]string{"REDIS_URL": "redis://" + Redis + ".abc123.ng.0001.use1.cache.amazonaws.com:6379"}, "")}},
 		"storefront-web": {Containers: []corev1.Container{container("storefront-web", map[string]string{"ORDERS_URL": "http://orders-api.shop.svc.cluster.local"}, "")}},
 	}
+	for _, name := range []string{"orders-api", "cart-service", "storefront-web"} {
+		k.AddService(Namespace, name, corev1.ServiceSpec{Selector: map[string]string{"app": name}, Ports: []corev1.ServicePort{{Port: 80}}})
+	}
 	start := k.Now().Add(-2 * time.Minute)
 	for _, name := range []string{"orders-api", "payments-worker", "cart-service", "storefront-web"} {
 		pods := k.AddDeployment(Namespace, name, map[string]string{"app": name}, specs[name], 2)
 		var app *App
-		for _, x := range Apps(a.Timing) {
+		for _, x := range append(Apps(a.Timing), Storefront(a.Timing)) {
 			if x.Name == name {
 				x := x
 				app = &x
