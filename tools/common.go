@@ -189,6 +189,19 @@ func (c *call) progress(done, total float64, msg string) {
 	}
 }
 
+// handle adapts a typed tool implementation to an MCP handler: it opens the call
+// (audit recorder), decodes the arguments and turns bad ones into an isError result.
+func handle[In any](d *Deps, tool string, run func(*Deps, *call, In) (*mcp.CallToolResult, error)) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		c := d.newCall(ctx, tool, req)
+		var in In
+		if err := bind(req, &in); err != nil {
+			return c.fail("", err)
+		}
+		return run(d, c, in)
+	}
+}
+
 // bind decodes the tool arguments into v.
 func bind(req mcp.CallToolRequest, v any) error {
 	if err := req.BindArguments(v); err != nil {

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -48,14 +47,7 @@ func DiscoverApps(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[DiscoverAppsInput](),
 		mcp.WithOutputSchema[DiscoverAppsOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "discover_apps", req)
-		var in DiscoverAppsInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.discoverApps(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "discover_apps", (*Deps).discoverApps)}
 }
 
 var discoverStates = []session.State{session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}

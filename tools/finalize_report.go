@@ -50,14 +50,7 @@ func FinalizeReport(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[FinalizeReportInput](),
 		mcp.WithOutputSchema[FinalizeReportOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "finalize_report", req)
-		var in FinalizeReportInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.finalize(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "finalize_report", (*Deps).finalize)}
 }
 
 func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, error) {

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,14 +47,7 @@ func HealthCheck(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[HealthCheckInput](),
 		mcp.WithOutputSchema[HealthCheckOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "health_check", req)
-		var in HealthCheckInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.healthCheck(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "health_check", (*Deps).healthCheck)}
 }
 
 var healthStates = []session.State{session.StateResolved, session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}

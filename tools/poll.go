@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -52,14 +51,7 @@ func Poll(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[PollInput](),
 		mcp.WithOutputSchema[PollOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "poll", req)
-		var in PollInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.poll(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "poll", (*Deps).poll)}
 }
 
 func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {

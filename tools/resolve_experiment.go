@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -61,14 +60,7 @@ func ResolveExperiment(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[ResolveExperimentInput](),
 		mcp.WithOutputSchema[ResolveExperimentOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "resolve_experiment", req)
-		var in ResolveExperimentInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.resolve(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "resolve_experiment", (*Deps).resolve)}
 }
 
 func (d *Deps) searchRoot(in string) (string, error) {

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -32,37 +31,38 @@ func ListSessions(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[ListSessionsInput](),
 		mcp.WithOutputSchema[ListSessionsOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "list_sessions", req)
-		list, err := d.Store.List()
-		if err != nil {
-			return c.fail("", err)
+	return server.ServerTool{Tool: tool, Handler: handle(d, "list_sessions", (*Deps).listSessions)}
+}
+
+func (d *Deps) listSessions(c *call, _ ListSessionsInput) (*mcp.CallToolResult, error) {
+	list, err := d.Store.List()
+	if err != nil {
+		return c.fail("", err)
+	}
+	if list == nil {
+		list = []session.Summary{}
+	}
+	var b strings.Builder
+	if len(list) == 0 {
+		b.WriteString("No sessions yet: call resolve_experiment with an experiment directory path or template ID.\n")
+	}
+	running := 0
+	for _, s := range list {
+		exp := ""
+		if s.ExperimentID != "" {
+			exp = " experiment " + s.ExperimentID
 		}
-		if list == nil {
-			list = []session.Summary{}
+		if s.State == session.StateRunning {
+			running++
 		}
-		var b strings.Builder
-		if len(list) == 0 {
-			b.WriteString("No sessions yet: call resolve_experiment with an experiment directory path or template ID.\n")
-		}
-		running := 0
-		for _, s := range list {
-			exp := ""
-			if s.ExperimentID != "" {
-				exp = " experiment " + s.ExperimentID
-			}
-			if s.State == session.StateRunning {
-				running++
-			}
-			fmt.Fprintf(&b, "%s  %-22s %s %s%s  (%s)\n", s.ID, s.State, s.TemplateID, s.Scenario, exp, s.UpdatedAt.Format("2006-01-02 15:04:05Z07:00"))
-		}
-		out := ListSessionsOutput{Sessions: list}
-		text := b.String()
-		if running > 0 {
-			text += fmt.Sprintf("%d session(s) have a running experiment: poll them, or stop_experiment to stop.\n", running)
-		}
-		return c.finish("", &out, &out.Common, text)
-	}}
+		fmt.Fprintf(&b, "%s  %-22s %s %s%s  (%s)\n", s.ID, s.State, s.TemplateID, s.Scenario, exp, s.UpdatedAt.Format("2006-01-02 15:04:05Z07:00"))
+	}
+	out := ListSessionsOutput{Sessions: list}
+	text := b.String()
+	if running > 0 {
+		text += fmt.Sprintf("%d session(s) have a running experiment: poll them, or stop_experiment to stop.\n", running)
+	}
+	return c.finish("", &out, &out.Common, text)
 }
 
 // GetSessionInput selects a session.
@@ -89,26 +89,23 @@ func GetSession(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[GetSessionInput](),
 		mcp.WithOutputSchema[GetSessionOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "get_session", req)
-		var in GetSessionInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		sess, err := d.Store.Get(in.SessionID)
-		if err != nil {
-			return c.fail("", err)
-		}
-		out := GetSessionOutput{Session: sess, NextTool: session.NextTool(sess.State)}
-		text := fmt.Sprintf("Session %s: state %s, template %s (%s), region %s.\nTimeline: %d events; audit trail: %d API calls.\nNext: %s\n",
-			sess.ID, sess.State, sess.Experiment.TemplateID, sess.Experiment.Scenario, sess.Experiment.Region,
-			len(sess.Timeline), len(sess.APICalls), out.NextTool)
-		if sess.Run != nil && sess.Run.ExperimentID != "" {
-			text += fmt.Sprintf("Experiment %s: %s\n", sess.Run.ExperimentID, sess.Run.State)
-		}
-		if sess.Report != nil {
-			text += "Report: " + sess.Report.Path + "\n"
-		}
-		return c.finish(in.SessionID, &out, &out.Common, text)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "get_session", (*Deps).getSession)}
+}
+
+func (d *Deps) getSession(c *call, in GetSessionInput) (*mcp.CallToolResult, error) {
+	sess, err := d.Store.Get(in.SessionID)
+	if err != nil {
+		return c.fail("", err)
+	}
+	out := GetSessionOutput{Session: sess, NextTool: session.NextTool(sess.State)}
+	text := fmt.Sprintf("Session %s: state %s, template %s (%s), region %s.\nTimeline: %d events; audit trail: %d API calls.\nNext: %s\n",
+		sess.ID, sess.State, sess.Experiment.TemplateID, sess.Experiment.Scenario, sess.Experiment.Region,
+		len(sess.Timeline), len(sess.APICalls), out.NextTool)
+	if sess.Run != nil && sess.Run.ExperimentID != "" {
+		text += fmt.Sprintf("Experiment %s: %s\n", sess.Run.ExperimentID, sess.Run.State)
+	}
+	if sess.Report != nil {
+		text += "Report: " + sess.Report.Path + "\n"
+	}
+	return c.finish(in.SessionID, &out, &out.Common, text)
 }

@@ -53,14 +53,7 @@ func StartExperiment(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[StartExperimentInput](),
 		mcp.WithOutputSchema[StartExperimentOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "start_experiment", req)
-		var in StartExperimentInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.startExperiment(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "start_experiment", (*Deps).startExperiment)}
 }
 
 var startStates = []session.State{session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}

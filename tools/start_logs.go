@@ -41,14 +41,7 @@ func StartLogs(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[StartLogsInput](),
 		mcp.WithOutputSchema[StartLogsOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "start_logs", req)
-		var in StartLogsInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.startLogs(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "start_logs", (*Deps).startLogs)}
 }
 
 var logStates = []session.State{session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}

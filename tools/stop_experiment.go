@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -41,14 +40,7 @@ func StopExperiment(d *Deps) server.ServerTool {
 		mcp.WithInputSchema[StopExperimentInput](),
 		mcp.WithOutputSchema[StopExperimentOutput](),
 	)
-	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		c := d.newCall(ctx, "stop_experiment", req)
-		var in StopExperimentInput
-		if err := bind(req, &in); err != nil {
-			return c.fail("", err)
-		}
-		return d.stopExperiment(c, in)
-	}}
+	return server.ServerTool{Tool: tool, Handler: handle(d, "stop_experiment", (*Deps).stopExperiment)}
 }
 
 // stopFollow is how long stop_experiment follows an experiment to its stopped state.
