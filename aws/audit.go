@@ -80,7 +80,7 @@ var identifyingFields = []string{
 	"DomainName", "FunctionName", "TableName", "GlobalTableName", "RoleName", "Bucket", "AlarmNames",
 	"AlarmName", "LogGroupName", "LogGroupIdentifier", "InstanceIds", "SubnetIds", "TransitGatewayIds",
 	"AutoScalingGroupNames", "Cluster", "Tasks", "Clusters", "ResourceARNList", "SourceIdentifier",
-	"ClusterName", "TagFilters",
+	"TagFilters", "Filters",
 }
 
 func identifyingParam(params any) string {
@@ -127,10 +127,12 @@ func renderParam(f reflect.Value) string {
 		}
 		return strings.Join(parts, ",")
 	case reflect.Struct:
-		// e.g. tag filters: Key=Values
-		k := f.FieldByName("Key")
-		if k.IsValid() {
+		// tag filters name their key; describe filters (Name + Values) their values
+		if k := f.FieldByName("Key"); k.IsValid() {
 			return renderParam(k)
+		}
+		if v := f.FieldByName("Values"); v.IsValid() {
+			return renderParam(v)
 		}
 	}
 	return ""
