@@ -131,7 +131,10 @@ func (c *call) fail(sessionID string, err error) (*mcp.CallToolResult, error) {
 	b.WriteString(callsText(calls))
 	b.WriteString(abortLine(sess))
 	c.logDone(sessionID, len(calls), err)
-	return mcp.NewToolResultError(b.String()), nil
+	res := mcp.NewToolResultError(b.String())
+	// Refusals carry the audit and the abort line as structured content too (TOOLS.md).
+	res.StructuredContent = map[string]any{"error": err.Error(), "api_calls": calls, "abort": abortLine(sess)}
+	return res, nil
 }
 
 func (c *call) session(id string) (*session.Session, error) {

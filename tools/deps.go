@@ -120,6 +120,8 @@ type Deps struct {
 	clients map[string]*awsx.Clients
 	logs    *collectors
 	kube    *kubeClients
+	// launching marks sessions whose StartExperiment call is in flight in this process.
+	launching sync.Map
 	// bg is the server's lifetime context: background work (log collection) runs under it.
 	bg     context.Context
 	cancel context.CancelFunc

@@ -142,7 +142,9 @@ func (d *Deps) discoverApps(c *call, in DiscoverAppsInput) (*mcp.CallToolResult,
 			if msg == "" {
 				msg = "no client could be built"
 			}
+			mu.Lock()
 			disc.Clusters = append(disc.Clusters, session.ClusterAccess{Name: cl.Name, Endpoint: cl.Endpoint, Error: msg})
+			mu.Unlock()
 			continue
 		}
 		wg.Add(1)

@@ -127,6 +127,13 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 	}
 	summary := report.Summary(sess, an)
 	sess, err = d.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Report != nil {
+			// A concurrent call wrote the report first: keep that one, drop ours.
+			_ = os.Remove(mdPath)
+			_ = os.Remove(jsonPath)
+			mdPath, jsonPath, summary = s.Report.Path, s.Report.JSONPath, s.Report.Summary
+			return nil
+		}
 		s.Report = &session.ReportRef{Path: mdPath, JSONPath: jsonPath, WrittenAt: d.Clock.Now().UTC(), Summary: summary}
 		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "reported", Message: "report written: " + mdPath})
 		return s.Transition(session.StateReported)

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	awsx "github.com/fis-mcp/fis-mcp/aws"
 	"github.com/fis-mcp/fis-mcp/aws/events"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/aws/health"
@@ -68,9 +70,18 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	}
 	sess = d.ensureLogs(c.ctx, sess)
 	if sess.Run.ExperimentID == "" {
-		if sess, err = d.recoverStart(c, sess); err != nil {
-			return c.fail(sess.ID, err)
+		recovered, found, err := d.recoverStart(c, sess)
+		if err != nil {
+			return c.fail(in.SessionID, err)
 		}
+		if !found {
+			if _, inFlight := d.launching.Load(sess.ID); inFlight {
+				return c.fail(in.SessionID, errors.New("StartExperiment is still in flight for this session: poll again in a few seconds"))
+			}
+			return c.fail(in.SessionID, fmt.Errorf("a start was requested at %s but FIS has no experiment tagged %s=%s: it was most likely not started; stop_experiment aborts the session",
+				sess.Run.RequestedAt.Format(time.RFC3339), experiment.SessionTag, sess.ID))
+		}
+		sess = recovered
 	}
 	wait := time.Duration(min(max(in.WaitSeconds, 0), 300)) * time.Second
 	deadline := d.Clock.Now().Add(wait)
@@ -78,6 +89,9 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	var st experiment.Status
 	for {
 		st, err = experiment.Get(c.ctx, clients.FIS, sess.Run.ExperimentID)
+		if err != nil && awsx.IsNotFound(err) {
+			return d.markVanished(c, sess, err)
+		}
 		if err != nil {
 			// A network outage or throttling beyond retries must not lose the session.
 			return c.fail(sess.ID, fmt.Errorf("read experiment %s (the session is kept; poll again): %w", sess.Run.ExperimentID, err))
@@ -142,28 +156,40 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	return c.finish(sess.ID, &out, &out.Common, pollText(sess, out, d))
 }
 
-// recoverStart finds an experiment whose start was requested but whose ID was not
-// saved (a crash between StartExperiment and the write), by its fis-mcp-session tag.
-func (d *Deps) recoverStart(c *call, sess *session.Session) (*session.Session, error) {
+// recoverStart looks up, by its session tag, the experiment of a start whose ID was
+// not saved (a crash between StartExperiment and the write, or an unknown outcome).
+// found is false, with a nil error, when FIS has no such experiment.
+func (d *Deps) recoverStart(c *call, sess *session.Session) (*session.Session, bool, error) {
 	clients, err := d.AWS(sess.Experiment.Region)
 	if err != nil {
-		return sess, err
+		return sess, false, err
 	}
 	id, err := experiment.FindBySessionTag(c.ctx, clients.FIS, sess.Experiment.TemplateID, sess.ID)
 	if err != nil {
-		return sess, fmt.Errorf("the experiment start was requested at %s but its ID was not saved, and looking it up by tag failed: %w", sess.Run.RequestedAt.Format(time.RFC3339), err)
+		return sess, false, fmt.Errorf("a start was requested at %s but its experiment ID was not saved, and looking it up by its %s tag failed: %w. Check by hand: aws fis list-experiments --region %s (tag %s=%s), then aws fis stop-experiment --id <id> --region %s",
+			sess.Run.RequestedAt.Format(time.RFC3339), experiment.SessionTag, err, sess.Experiment.Region, experiment.SessionTag, sess.ID, sess.Experiment.Region)
 	}
 	if id == "" {
-		return sess, fmt.Errorf("the experiment start was requested at %s but no experiment tagged fis-mcp-session=%s exists: it was most likely not started; stop_experiment aborts the session", sess.Run.RequestedAt.Format(time.RFC3339), sess.ID)
+		return sess, false, nil
 	}
-	return d.Store.Update(sess.ID, func(s *session.Session) error {
-		s.Run.ExperimentID = id
-		if s.State != session.StateRunning {
-			_ = s.Transition(session.StateRunning)
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Run == nil {
+			s.Run = &session.Run{RequestedAt: sess.Run.RequestedAt, ClientToken: sess.Run.ClientToken, DryRun: sess.Run.DryRun, Actions: []session.ActionRun{}}
 		}
-		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "recovered", Subject: id, Message: "experiment ID recovered by its fis-mcp-session tag after a restart"})
+		if s.Run.ExperimentID == "" {
+			s.Run.ExperimentID = id
+			s.Run.State = "pending"
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "recovered", Subject: id, Message: "experiment ID recovered by its " + experiment.SessionTag + " tag"})
+		}
+		if s.State != session.StateRunning && !s.Terminal() {
+			return s.Transition(session.StateRunning)
+		}
 		return nil
 	})
+	if err != nil {
+		return sess, false, err
+	}
+	return updated, true, nil
 }
 
 // recordStatus merges a GetExperiment status into the session: every experiment and
@@ -174,6 +200,9 @@ func (d *Deps) recordStatus(id string, st experiment.Status) (*session.Session, 
 		added = nil
 		now := d.Clock.Now().UTC()
 		r := s.Run
+		if r == nil {
+			return errors.New("the session has no experiment run")
+		}
 		add := func(e session.Event) {
 			s.AddEvent(e)
 			added = append(added, e)
@@ -261,6 +290,9 @@ func (d *Deps) sampleLiveState(c *call, sess *session.Session, final bool) (*ses
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
 		added = nil
 		now := d.Clock.Now().UTC()
+		if s.Run == nil {
+			return errors.New("the session has no experiment run")
+		}
 		if s.Run.ResourceStates == nil {
 			s.Run.ResourceStates = map[string]string{}
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -96,13 +98,14 @@ func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolR
 		return d.startFromElicitation(c, sess.ID, in.DryRun, answer)
 	}
 	now := d.Clock.Now()
-	warning := impactWarning(sess, d, in.DryRun)
 	elicit := clientCanElicit(c.ctx)
-	var token string
+	var token, warning string
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
 		if err := d.startable(s); err != nil {
 			return err
 		}
+		// The warning is built from the very state the confirmation is bound to.
+		warning = impactWarning(s, d, in.DryRun)
 		t, err := s.IssueConfirmation(now, d.Config.ConfirmationTTL, in.DryRun)
 		if err != nil {
 			return err
@@ -180,37 +183,83 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 	}
 	clients, err := d.AWS(region)
 	if err != nil {
+		d.abandonStart(id, err)
 		return c.fail(id, err)
 	}
-	st, startErr := experiment.Start(c.ctx, clients.FIS, experiment.StartInput{
+	d.launching.Store(id, true)
+	defer d.launching.Delete(id)
+	// The start must not be cut short by the client going away, or its outcome would be unknown.
+	startCtx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), startTimeout)
+	defer cancel()
+	st, startErr := experiment.Start(startCtx, clients.FIS, experiment.StartInput{
 		TemplateID:  tmplID,
 		ClientToken: sess.Run.ClientToken,
-		Tags:        map[string]string{"fis-mcp-session": id, "created-by": "fis-mcp"},
+		Tags:        map[string]string{experiment.SessionTag: id, "created-by": "fis-mcp"},
 		DryRun:      dryRun,
 	})
-	sess, err = d.Store.Update(id, func(s *session.Session) error {
-		if startErr != nil {
-			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "start-failed", Message: startErr.Error()})
-			s.Run = nil // nothing started: a new confirmation is needed
-			s.Confirmation = nil
-			return nil
+	if startErr != nil && !definiteRejection(startErr) {
+		// The request may have reached FIS (connection reset, 5xx after retries, timeout):
+		// look the experiment up by its session tag before saying anything.
+		if found, ferr := experiment.FindBySessionTag(startCtx, clients.FIS, tmplID, id); ferr == nil && found != "" {
+			if got, gerr := experiment.Get(startCtx, clients.FIS, found); gerr == nil {
+				st, startErr = got, nil
+			} else {
+				st, startErr = experiment.Status{ID: found, State: "pending"}, nil
+			}
+		} else {
+			_, _ = d.Store.Update(id, func(s *session.Session) error {
+				if s.Run != nil && s.Run.ExperimentID == "" {
+					s.Run.State = runStartUnknown
+					s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "start-unknown", Message: "StartExperiment outcome unknown: " + startErr.Error()})
+				}
+				return nil
+			})
+			return c.fail(id, fmt.Errorf("the outcome of FIS StartExperiment is unknown (%v): the experiment may or may not have started. poll looks it up by its %s tag; stop_experiment stops it if it exists. By hand: aws fis list-experiments --region %s (tag %s=%s)", startErr, experiment.SessionTag, region, experiment.SessionTag, id))
 		}
-		s.Run.ExperimentID = st.ID
-		s.Run.State = st.State
-		s.Run.Reason = st.Reason
-		s.Run.StartTime = st.StartTime
+	}
+	if startErr != nil {
+		d.abandonStart(id, startErr)
+		return c.fail(id, fmt.Errorf("FIS refused StartExperiment, nothing was started: %w", startErr))
+	}
+	stopRequested := false
+	sess, err = d.Store.Update(id, func(s *session.Session) error {
+		if s.Run == nil { // never expected: the experiment exists, so track it
+			s.Run = &session.Run{ClientToken: sess.Run.ClientToken, DryRun: dryRun, ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now}
+		}
+		if s.Run.ExperimentID == "" { // not already recovered by a concurrent stop_experiment
+			s.Run.ExperimentID = st.ID
+			s.Run.State = st.State
+			s.Run.Reason = st.Reason
+			s.Run.StartTime = st.StartTime
+			s.Run.Actions = nonNil(st.Actions)
+			stopRequested = s.Run.StopRequestedAt != nil
+		}
 		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "started", Subject: st.ID,
 			Message: fmt.Sprintf("experiment %s started (%s), state %s", st.ID, map[bool]string{true: "dry run: actionsMode skip-all", false: "live"}[dryRun], st.State), Observed: true})
-		return s.Transition(session.StateRunning)
+		if s.State != session.StateRunning && !s.Terminal() { // a concurrent stop may have ended it already
+			return s.Transition(session.StateRunning)
+		}
+		return nil
 	})
-	if startErr != nil {
-		return c.fail(id, fmt.Errorf("FIS StartExperiment failed, nothing was started: %w", startErr))
-	}
 	if err != nil {
-		return c.fail(id, fmt.Errorf("experiment %s was started but the session could not be saved (%v): poll will recover it by its fis-mcp-session tag; to stop it now: aws fis stop-experiment --id %s --region %s", st.ID, err, st.ID, region))
+		return c.fail(id, fmt.Errorf("experiment %s was started but the session could not be saved (%v): poll will recover it by its %s tag; to stop it now: aws fis stop-experiment --id %s --region %s", st.ID, err, experiment.SessionTag, st.ID, region))
+	}
+	if stopRequested {
+		// stop_experiment was called while the start was in flight: honour it now.
+		if stopped, serr := experiment.Stop(startCtx, clients.FIS, st.ID); serr == nil {
+			st = stopped
+		} else if now, gerr := experiment.Get(startCtx, clients.FIS, st.ID); gerr == nil && (now.State == "stopping" || experiment.IsTerminal(now.State)) {
+			st = now
+		} else {
+			return c.fail(id, fmt.Errorf("experiment %s started while a stop was requested, and StopExperiment failed: %w. Stop it now: aws fis stop-experiment --id %s --region %s", st.ID, serr, st.ID, region))
+		}
+		_, _, _ = d.recordStatus(id, st)
 	}
 	out := StartExperimentOutput{SessionID: id, Status: "started", ExperimentID: st.ID, State: st.State, DryRun: dryRun, ConfirmedBy: confirmedBy}
 	text := fmt.Sprintf("Experiment %s STARTED (state %s) for template %s in %s.\n", st.ID, st.State, tmplID, region)
+	if stopRequested {
+		text += "A stop was requested while it was starting: StopExperiment was sent at once.\n"
+	}
 	if dryRun {
 		text += "Dry run: actionsMode skip-all — FIS resolves the targets and runs no action.\n"
 	}
@@ -367,4 +416,33 @@ func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
 	fmt.Fprintf(&b, "\nLog directory: %s\nPost-experiment baseline: %s (automatic, before the report)\n", logDir, d.Config.Baseline)
 	fmt.Fprintf(&b, "How to abort at any time: stop_experiment with session_id %s, or `aws fis stop-experiment --id <experiment-id> --region %s`, or the FIS console.\n", s.ID, e.Region)
 	return b.String()
+}
+
+// startTimeout bounds one StartExperiment attempt (with the SDK's retries).
+const startTimeout = 60 * time.Second
+
+// runStartUnknown is the run state while a StartExperiment outcome is unknown.
+const runStartUnknown = "start-unknown"
+
+// definiteRejection reports whether FIS certainly did not start anything: it answered
+// with a 4xx (validation, not found, access denied, quota, throttling after the SDK's
+// retries) rather than a lost connection, a timeout or a 5xx.
+func definiteRejection(err error) bool {
+	var respErr *smithyhttp.ResponseError
+	if errors.As(err, &respErr) {
+		code := respErr.HTTPStatusCode()
+		return code >= 400 && code < 500
+	}
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorFault() == smithy.FaultClient
+}
+
+// abandonStart forgets a start that certainly did not happen: a new confirmation is needed.
+func (d *Deps) abandonStart(id string, cause error) {
+	_, _ = d.Store.Update(id, func(s *session.Session) error {
+		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "start-failed", Message: cause.Error()})
+		s.Run = nil
+		s.Confirmation = nil
+		return nil
+	})
 }

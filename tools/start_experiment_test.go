@@ -71,7 +71,11 @@ func TestStartExperimentRefusals(t *testing.T) {
 			setup: func(h *harness) map[string]any {
 				id := h.healthyDemo()
 				tok := h.token(id, false)
-				return map[string]any{"session_id": id, "confirmation_token": tok[:len(tok)-1] + "x"}
+				last := "x"
+				if strings.HasSuffix(tok, "x") { // the token's own last character: not a change
+					last = "y"
+				}
+				return map[string]any{"session_id": id, "confirmation_token": tok[:len(tok)-1] + last}
 			},
 			errHas: []string{"not the one issued for this session"},
 		},

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	awsx "github.com/fis-mcp/fis-mcp/aws"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -55,15 +57,37 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 	if reason == "" {
 		reason = "stopped by the user (stop_experiment)"
 	}
-	logsStopped := d.stopLogs(sess.ID)
 	var text strings.Builder
+	// Log collection stops first, durably, whatever happens next.
+	logsStopped := d.stopLogs(sess.ID)
+	if sess.Logs != nil && sess.Logs.StoppedAt == nil {
+		if updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+			if s.Logs != nil && s.Logs.StoppedAt == nil {
+				now := d.Clock.Now().UTC()
+				s.Logs.StoppedAt = &now
+				s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "logs-stopped", Message: "log collection stopped (stop_experiment)"})
+			}
+			return nil
+		}); err == nil {
+			sess = updated
+			logsStopped = true
+		}
+	}
 	if logsStopped {
 		text.WriteString("Log collection stopped.\n")
 	}
+	// A start whose experiment ID is not known yet (in flight, crashed, or unknown outcome).
 	if sess.Run != nil && sess.Run.ExperimentID == "" && !sess.Terminal() {
-		if recovered, rerr := d.recoverStart(c, sess); rerr == nil {
-			sess = recovered
+		resolved, err := d.resolvePendingStart(c, sess)
+		if errors.Is(err, errStopQueued) {
+			out := StopExperimentOutput{SessionID: sess.ID, State: "stop_requested", SessionState: resolved.State, LogsStopped: logsStopped}
+			text.WriteString("StartExperiment is still in flight for this session: the stop is recorded, and the experiment is stopped the moment FIS accepts it (the start_experiment result will say so). Call stop_experiment again in a few seconds to confirm.\n")
+			return c.finish(sess.ID, &out, &out.Common, text.String())
 		}
+		if err != nil {
+			return c.fail(in.SessionID, err)
+		}
+		sess = resolved
 	}
 	out := StopExperimentOutput{SessionID: sess.ID, LogsStopped: logsStopped}
 	switch {
@@ -74,20 +98,25 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 		}
 		id := sess.Run.ExperimentID
 		out.ExperimentID = id
-		st, err := experiment.Get(c.ctx, clients.FIS, id)
-		if err != nil {
-			return c.fail(sess.ID, fmt.Errorf("read experiment %s before stopping: %w. Stop it by hand now: aws fis stop-experiment --id %s --region %s", id, err, id, sess.Experiment.Region))
-		}
-		if !experiment.IsTerminal(st.State) {
+		st, getErr := experiment.Get(c.ctx, clients.FIS, id)
+		if getErr != nil || !experiment.IsTerminal(st.State) {
+			// Send the stop even when the experiment could not be read first.
 			now := d.Clock.Now().UTC()
 			_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
-				s.Run.StopRequestedAt = &now
+				if s.Run != nil {
+					s.Run.StopRequestedAt = &now
+				}
 				s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "stop-requested", Subject: id, Message: "StopExperiment requested: " + reason})
 				return nil
 			})
-			if st, err = experiment.Stop(c.ctx, clients.FIS, id); err != nil {
+			stopped, err := experiment.Stop(c.ctx, clients.FIS, id)
+			if err != nil {
+				if getErr != nil && awsx.IsNotFound(getErr) {
+					return d.markVanished(c, sess, getErr)
+				}
 				return c.fail(sess.ID, fmt.Errorf("FIS StopExperiment %s failed: %w. Stop it by hand now: aws fis stop-experiment --id %s --region %s, or the FIS console", id, err, id, sess.Experiment.Region))
 			}
+			st = stopped
 			fmt.Fprintf(&text, "StopExperiment sent for %s (state %s).\n", id, st.State)
 			deadline := d.Clock.Now().Add(stopFollow)
 			for !experiment.IsTerminal(st.State) && d.Clock.Now().Before(deadline) {
@@ -102,9 +131,11 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 				st = next
 			}
 		}
-		if sess, _, err = d.recordStatus(sess.ID, st); err != nil {
+		updated, _, err := d.recordStatus(sess.ID, st)
+		if err != nil {
 			return c.fail(in.SessionID, err)
 		}
+		sess = updated
 		out.State = st.State
 		if experiment.IsTerminal(st.State) {
 			fmt.Fprintf(&text, "Experiment %s is %s.", id, st.State)
@@ -117,11 +148,15 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 		}
 	case !sess.Terminal():
 		now := d.Clock.Now().UTC()
-		sess, err = d.Store.Update(sess.ID, func(s *session.Session) error {
+		var raced bool
+		updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
 			if s.Terminal() {
 				return nil
 			}
-			s.Run = nil
+			if s.Run != nil {
+				raced = true // a start began meanwhile: never abort over it
+				return nil
+			}
 			s.Confirmation = nil
 			s.Abort = &session.Abort{At: now, Reason: reason, Remedy: "nothing was started; resolve the experiment again to start over"}
 			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "aborted", Message: "session aborted before any experiment was started: " + reason})
@@ -130,6 +165,10 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 		if err != nil {
 			return c.fail(in.SessionID, err)
 		}
+		if raced {
+			return c.fail(in.SessionID, errors.New("a start began while stopping: call stop_experiment again now to stop it"))
+		}
+		sess = updated
 		out.State = "aborted"
 		text.WriteString("No experiment had been started: the session is aborted and nothing will start. finalize_report writes the abort report.\n")
 	default:
@@ -140,17 +179,69 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 		}
 		fmt.Fprintf(&text, "Nothing to stop: the session is already %s.\n", sess.State)
 	}
-	if sess.Logs != nil && sess.Logs.StoppedAt == nil {
-		sess, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
-			if s.Logs != nil && s.Logs.StoppedAt == nil {
-				now := d.Clock.Now().UTC()
-				s.Logs.StoppedAt = &now
-			}
-			return nil
-		})
-	}
 	out.SessionState = sess.State
 	return c.finish(sess.ID, &out, &out.Common, text.String())
+}
+
+// errStopQueued says a StartExperiment call of this process is still in flight: the
+// launch stops the experiment itself as soon as FIS has accepted it.
+var errStopQueued = errors.New("stop queued behind an in-flight start")
+
+// resolvePendingStart settles a start whose experiment ID is unknown before stopping:
+// it records the stop request (an in-flight launch honours it), then looks the
+// experiment up by its session tag. A start FIS certainly does not know, with no
+// launch in flight, is dropped so the session can be aborted.
+func (d *Deps) resolvePendingStart(c *call, sess *session.Session) (*session.Session, error) {
+	now := d.Clock.Now().UTC()
+	fresh, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Run != nil && s.Run.ExperimentID == "" {
+			s.Run.StopRequestedAt = &now
+		}
+		return nil
+	})
+	if err != nil {
+		return sess, err
+	}
+	if fresh.Run == nil || fresh.Run.ExperimentID != "" {
+		return fresh, nil
+	}
+	recovered, found, err := d.recoverStart(c, fresh)
+	if err != nil {
+		return fresh, err // never abort a start that may exist
+	}
+	if found {
+		return recovered, nil
+	}
+	if _, inFlight := d.launching.Load(sess.ID); inFlight {
+		return fresh, errStopQueued
+	}
+	return d.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Run != nil && s.Run.ExperimentID == "" {
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "start-not-found",
+				Message: "FIS has no experiment tagged " + experiment.SessionTag + "=" + s.ID + ": the requested start did not happen"})
+			s.Run = nil
+		}
+		return nil
+	})
+}
+
+// markVanished ends a run whose experiment FIS no longer knows (wrong account or
+// region, expired record), so the session can still be reported.
+func (d *Deps) markVanished(c *call, sess *session.Session, cause error) (*mcp.CallToolResult, error) {
+	now := d.Clock.Now().UTC()
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Run == nil || s.Terminal() {
+			return nil
+		}
+		s.Run.State, s.Run.Reason = "unknown", "experiment not found in FIS: "+cause.Error()
+		s.Run.EndTime = &now
+		s.AddEvent(session.Event{Time: now, Source: "fis", Kind: "experiment-not-found", Subject: s.Run.ExperimentID, Message: s.Run.Reason})
+		return s.Transition(session.StateEnded)
+	})
+	if err != nil {
+		return c.fail(sess.ID, err)
+	}
+	return c.fail(updated.ID, fmt.Errorf("FIS does not know experiment %s (%v): the session is ended with state unknown; check the FIS console of account/region %s, then finalize_report", sess.Run.ExperimentID, cause, sess.Experiment.Region))
 }
 
 // stopLogs stops this process's log collection for the session.
