@@ -21,6 +21,7 @@ var (
 	ErrTokenExpired     = errors.New("the confirmation token has expired (tokens last 10 minutes): call start_experiment without a token for a fresh warning and token")
 	ErrTokenInvalidated = errors.New("the confirmation token was invalidated because the session changed since it was issued (new health check, apps or logs): review the new impact warning")
 	ErrDryRunMismatch   = errors.New("the confirmation token was issued for a different dry_run setting: ask for a new token with the same dry_run value")
+	ErrWrongChannel     = errors.New("this confirmation must be answered by the human through the MCP client's confirmation prompt, not as a typed token: answer the prompt, or call start_experiment again")
 	tokenEncoding       = base32.StdEncoding.WithPadding(base32.NoPadding)
 )
 
@@ -52,8 +53,15 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// IssueConfirmation creates a single-use token valid for ttl and stores only its hash.
-func (s *Session) IssueConfirmation(now time.Time, ttl time.Duration, dryRun bool) (token string, err error) {
+// Confirmation channels: how the human's answer must come back.
+const (
+	ChannelToken       = "token"       // typed back as confirmation_token
+	ChannelElicitation = "elicitation" // the MCP client's own confirmation prompt
+)
+
+// IssueConfirmation creates a single-use token valid for ttl, to be answered through
+// channel, and stores only its hash.
+func (s *Session) IssueConfirmation(now time.Time, ttl time.Duration, dryRun bool, channel string) (token string, err error) {
 	var b [20]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("generate confirmation token: %w", err)
@@ -65,13 +73,14 @@ func (s *Session) IssueConfirmation(now time.Time, ttl time.Duration, dryRun boo
 		ExpiresAt:   now.Add(ttl).UTC(),
 		Fingerprint: s.ConfirmationFingerprint(dryRun),
 		DryRun:      dryRun,
+		Channel:     channel,
 	}
 	return token, nil
 }
 
-// ConsumeConfirmation checks token and marks it used. It returns one of the Err…
-// reasons above when the token must be refused.
-func (s *Session) ConsumeConfirmation(token string, now time.Time, dryRun bool) error {
+// ConsumeConfirmation checks token, arriving through channel, and marks it used. It
+// returns one of the Err… reasons above when the token must be refused.
+func (s *Session) ConsumeConfirmation(token string, now time.Time, dryRun bool, channel string) error {
 	c := s.Confirmation
 	if c == nil {
 		return ErrNoConfirmation
@@ -81,6 +90,9 @@ func (s *Session) ConsumeConfirmation(token string, now time.Time, dryRun bool) 
 	}
 	if c.Used {
 		return ErrTokenUsed
+	}
+	if c.Channel != "" && c.Channel != channel {
+		return ErrWrongChannel
 	}
 	if !now.Before(c.ExpiresAt) {
 		return ErrTokenExpired

@@ -30,13 +30,13 @@ func TestConfirmation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := base()
-			token, err := s.IssueConfirmation(t0, 10*time.Minute, false)
+			token, err := s.IssueConfirmation(t0, 10*time.Minute, false, ChannelToken)
 			if err != nil {
 				t.Fatal(err)
 			}
 			now, dry := t0.Add(time.Minute), false
 			tc.mutate(s, &token, &now, &dry)
-			err = s.ConsumeConfirmation(token, now, dry)
+			err = s.ConsumeConfirmation(token, now, dry, ChannelToken)
 			if !errors.Is(err, tc.want) && !(tc.want == nil && err == nil) {
 				t.Fatalf("ConsumeConfirmation = %v, want %v", err, tc.want)
 			}
@@ -48,20 +48,32 @@ func TestConfirmationSingleUseAndForeign(t *testing.T) {
 	t0 := time.Now()
 	a := &Session{ID: "fis-20260411-100000-aaaaaa", Experiment: Experiment{TemplateID: "EXT1"}, Health: &HealthResult{Verdict: VerdictHealthy}}
 	b := &Session{ID: "fis-20260411-100000-bbbbbb", Experiment: Experiment{TemplateID: "EXT1"}, Health: &HealthResult{Verdict: VerdictHealthy}}
-	ta, _ := a.IssueConfirmation(t0, time.Minute, false)
-	if _, err := b.IssueConfirmation(t0, time.Minute, false); err != nil {
+	ta, _ := a.IssueConfirmation(t0, time.Minute, false, ChannelToken)
+	if _, err := b.IssueConfirmation(t0, time.Minute, false, ChannelToken); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.ConsumeConfirmation(ta, t0, false); !errors.Is(err, ErrWrongToken) {
+	if err := b.ConsumeConfirmation(ta, t0, false, ChannelToken); !errors.Is(err, ErrWrongToken) {
 		t.Fatalf("foreign token: %v", err)
 	}
-	if err := a.ConsumeConfirmation(ta, t0, false); err != nil {
+	if err := a.ConsumeConfirmation(ta, t0, false, ChannelToken); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.ConsumeConfirmation(ta, t0, false); !errors.Is(err, ErrTokenUsed) {
+	if err := a.ConsumeConfirmation(ta, t0, false, ChannelToken); !errors.Is(err, ErrTokenUsed) {
 		t.Fatalf("reuse: %v", err)
 	}
 	if a.Confirmation.TokenHash == ta {
 		t.Fatal("the token itself is stored")
+	}
+}
+
+func TestConfirmationChannel(t *testing.T) {
+	t0 := time.Now()
+	s := &Session{ID: "fis-20260411-100000-aaaaaa", Experiment: Experiment{TemplateID: "EXT1"}, Health: &HealthResult{Verdict: VerdictHealthy}}
+	tok, _ := s.IssueConfirmation(t0, time.Minute, false, ChannelElicitation)
+	if err := s.ConsumeConfirmation(tok, t0, false, ChannelToken); !errors.Is(err, ErrWrongChannel) {
+		t.Fatalf("an elicitation's token typed back: %v, want ErrWrongChannel", err)
+	}
+	if err := s.ConsumeConfirmation(tok, t0, false, ChannelElicitation); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -280,6 +280,8 @@ type Confirmation struct {
 	Fingerprint string    `json:"fingerprint"`
 	DryRun      bool      `json:"dry_run"`
 	Used        bool      `json:"used"`
+	// Channel is how the answer must come back: "token" or "elicitation".
+	Channel string `json:"channel,omitempty"`
 }
 
 // Run is the FIS experiment started for the session.

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -106,7 +107,11 @@ func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolR
 		}
 		// The warning is built from the very state the confirmation is bound to.
 		warning = impactWarning(s, d, in.DryRun)
-		t, err := s.IssueConfirmation(now, d.Config.ConfirmationTTL, in.DryRun)
+		channel := session.ChannelToken
+		if elicit {
+			channel = session.ChannelElicitation
+		}
+		t, err := s.IssueConfirmation(now, d.Config.ConfirmationTTL, in.DryRun, channel)
 		if err != nil {
 			return err
 		}
@@ -143,7 +148,7 @@ func (d *Deps) startWithToken(c *call, sess *session.Session, in StartExperiment
 		if err := d.startable(s); err != nil {
 			return err
 		}
-		if err := s.ConsumeConfirmation(in.ConfirmationToken, d.Clock.Now(), in.DryRun); err != nil {
+		if err := s.ConsumeConfirmation(in.ConfirmationToken, d.Clock.Now(), in.DryRun, session.ChannelToken); err != nil {
 			return fmt.Errorf("start refused: %w", err)
 		}
 		return nil
@@ -154,6 +159,14 @@ func (d *Deps) startWithToken(c *call, sess *session.Session, in StartExperiment
 // so a token can never start two experiments), calls FIS StartExperiment with a
 // client token derived from the session, and persists the experiment ID.
 func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check func(*session.Session) error) (*mcp.CallToolResult, error) {
+	if err := d.templateUnchanged(c, id); err != nil {
+		_, _ = d.Store.Update(id, func(s *session.Session) error {
+			s.InvalidateConfirmation()
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "start-refused", Message: err.Error()})
+			return nil
+		})
+		return c.fail(id, err)
+	}
 	now := d.Clock.Now().UTC()
 	var tmplID, region string
 	var refusal error
@@ -318,7 +331,7 @@ func (d *Deps) startFromElicitation(c *call, id string, dryRun bool, answer *mcp
 		if err := d.startable(s); err != nil {
 			return err
 		}
-		if err := s.ConsumeConfirmation(token, d.Clock.Now(), dryRun); err != nil {
+		if err := s.ConsumeConfirmation(token, d.Clock.Now(), dryRun, session.ChannelElicitation); err != nil {
 			return fmt.Errorf("start refused: %w", err)
 		}
 		return nil
@@ -445,4 +458,28 @@ func (d *Deps) abandonStart(id string, cause error) {
 		s.Confirmation = nil
 		return nil
 	})
+}
+
+// templateUnchanged re-reads the FIS template just before a start: FIS starts the live
+// template, so one changed since resolve_experiment (a stack update) would run targets
+// and actions nobody checked or was warned about.
+func (d *Deps) templateUnchanged(c *call, id string) error {
+	sess, err := d.Store.Get(id)
+	if err != nil {
+		return err
+	}
+	clients, err := d.AWS(sess.Experiment.Region)
+	if err != nil {
+		return err
+	}
+	live, err := experiment.GetTemplate(c.ctx, clients.FIS, sess.Experiment.TemplateID)
+	if err != nil {
+		return fmt.Errorf("start refused: the FIS template could not be re-read before the start: %w", err)
+	}
+	was, _ := json.Marshal(sess.Experiment.Template)
+	now, _ := json.Marshal(live)
+	if string(was) != string(now) {
+		return fmt.Errorf("start refused: FIS template %s changed since resolve_experiment (its actions, targets or stop conditions differ from what was checked and shown): resolve the experiment again", sess.Experiment.TemplateID)
+	}
+	return nil
 }

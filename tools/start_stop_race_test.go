@@ -85,7 +85,9 @@ func TestStopWhileStartInFlight(t *testing.T) {
 	tok := h.token(id, false)
 	g.arm(true)
 	done := make(chan result, 1)
-	go func() { done <- h.call("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok}) }()
+	go func() {
+		done <- h.call("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok})
+	}()
 	<-g.held
 	g.arm(false)
 	stop := h.call("stop_experiment", map[string]any{"session_id": id})
@@ -115,7 +117,9 @@ func TestStopBeforeStartLands(t *testing.T) {
 	tok := h.token(id, false)
 	g.arm(true)
 	done := make(chan result, 1)
-	go func() { done <- h.call("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok}) }()
+	go func() {
+		done <- h.call("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok})
+	}()
 	<-g.held
 	g.arm(false)
 	stop := h.call("stop_experiment", map[string]any{"session_id": id})
@@ -204,5 +208,24 @@ func TestStopAfterCrashWithLookupDenied(t *testing.T) {
 	stop = h.call("stop_experiment", map[string]any{"session_id": id})
 	if stop.isError || h.aws.CallCount("fis", "StopExperiment") != 1 {
 		t.Fatalf("second stop: isError=%v StopExperiment %d\n%s", stop.isError, h.aws.CallCount("fis", "StopExperiment"), stop.text)
+	}
+}
+
+// FIS starts the live template: one changed since resolve_experiment is refused.
+func TestStartRefusedWhenTemplateChanged(t *testing.T) {
+	h := newHarness(t)
+	id := h.healthyDemo()
+	tok := h.token(id, false)
+	h.aws.AddExperimentTemplate(awstest.ExperimentTemplate{ID: demoTemplate, RoleArn: "arn:aws:iam::123456789012:role/x",
+		Actions: map[string]awstest.TemplateAction{"Wait": {ActionID: "aws:fis:wait", Parameters: map[string]string{"duration": "PT1M"}}}})
+	r := h.call("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok})
+	if !r.isError || !strings.Contains(r.text, "changed since resolve_experiment") {
+		t.Fatalf("start against a changed template:\n%s", r.text)
+	}
+	if n := len(h.aws.StartedExperiments()); n != 0 {
+		t.Fatalf("%d experiments started against a changed template", n)
+	}
+	if r := h.call("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok}); !r.isError {
+		t.Fatalf("the token survived the refusal:\n%s", r.text)
 	}
 }
