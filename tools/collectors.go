@@ -16,11 +16,30 @@ type logCollector interface {
 // The session file records what is collected; after a restart, collection is
 // resumed from the files on disk by the next tool call that needs it.
 type collectors struct {
-	mu sync.Mutex
-	m  map[string]logCollector
+	mu       sync.Mutex
+	m        map[string]logCollector
+	resuming map[string]bool
 }
 
-func newCollectors() *collectors { return &collectors{m: map[string]logCollector{}} }
+func newCollectors() *collectors {
+	return &collectors{m: map[string]logCollector{}, resuming: map[string]bool{}}
+}
+
+// claimResume reports whether the caller may resume the session's collection: none
+// runs and no other caller is resuming it. release must be called after.
+func (c *collectors) claimResume(id string) (ok bool, release func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m[id] != nil || c.resuming[id] {
+		return false, func() {}
+	}
+	c.resuming[id] = true
+	return true, func() {
+		c.mu.Lock()
+		delete(c.resuming, id)
+		c.mu.Unlock()
+	}
+}
 
 func (c *collectors) get(id string) logCollector {
 	c.mu.Lock()

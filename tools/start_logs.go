@@ -204,6 +204,14 @@ func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.S
 	}
 	lc := d.logs.get(sess.ID)
 	if lc == nil {
+		ok, release := d.logs.claimResume(sess.ID)
+		defer release()
+		if !ok {
+			return sess // another call is resuming it
+		}
+		if fresh, err := d.Store.Get(sess.ID); err != nil || fresh.Logs == nil || fresh.Logs.StoppedAt != nil {
+			return sess // stopped meanwhile
+		}
 		clients, err := d.AWS(sess.Experiment.Region)
 		if err != nil {
 			return sess
