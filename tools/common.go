@@ -131,10 +131,9 @@ func (c *call) fail(sessionID string, err error) (*mcp.CallToolResult, error) {
 	b.WriteString(callsText(calls))
 	b.WriteString(abortLine(sess))
 	c.logDone(sessionID, len(calls), err)
-	res := mcp.NewToolResultError(b.String())
-	// Refusals carry the audit and the abort line as structured content too (TOOLS.md).
-	res.StructuredContent = map[string]any{"error": err.Error(), "api_calls": calls, "abort": abortLine(sess)}
-	return res, nil
+	// No structured content: clients validate it against the tool's (success) output
+	// schema even on errors, so the calls and the abort line travel in the text.
+	return mcp.NewToolResultError(b.String()), nil
 }
 
 func (c *call) session(id string) (*session.Session, error) {
