@@ -342,14 +342,14 @@ func TestStartExperimentRetriedStartStartsOnce(t *testing.T) {
 	id := h.healthyDemo()
 	tok := h.token(id, false)
 	r := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok})
-	if n := h.aws.CallCount("fis", "StartExperiment"); n != 2 {
+	if n := len(h.aws.AllCalls("fis", "StartExperiment")); n != 2 {
 		t.Fatalf("StartExperiment reached the fake %d times, want 2 (the lost response was retried)", n)
 	}
 	started := h.aws.StartedExperiments()
 	if len(started) != 1 || started[0].ID != r.str("experiment_id") {
 		t.Fatalf("started %+v, result %s", started, r.str("experiment_id"))
 	}
-	calls := h.aws.Calls("fis", "StartExperiment")
+	calls := h.aws.AllCalls("fis", "StartExperiment")
 	if !strings.Contains(string(calls[0].Body), started[0].ClientToken) || !strings.Contains(string(calls[1].Body), started[0].ClientToken) {
 		t.Errorf("the retry did not carry the same client token")
 	}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,6 +42,9 @@ type Call struct {
 	Params    map[string]string // path parameters (REST) or selected form/JSON fields
 	Body      []byte
 	Status    int
+	// Attempt is the SDK's attempt number from the amz-sdk-request header (1 for a
+	// first try, 2+ for its retries; 0 when the client did not say).
+	Attempt int
 }
 
 // Fault makes matching requests fail.
@@ -180,7 +184,26 @@ func (s *Server) ClearFaults() {
 }
 
 // Calls returns the requests received so far (service/operation filters optional).
+//
+// A retry the SDK sent only because it lost an answer the fake had already given
+// successfully (the transport can drop a connection while it reads a reply on a
+// loaded machine) is left out: it is the same call, answered twice. Retries of
+// failed attempts (throttling, 5xx, injected faults) are kept.
 func (s *Server) Calls(service, operation string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for i, c := range s.calls {
+		if (service == "" || c.Service == service) && (operation == "" || c.Operation == operation) && !s.repeatOfSuccess(i) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// AllCalls returns every request received, SDK retries of answered requests included
+// (what went over the wire).
+func (s *Server) AllCalls(service, operation string) []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Call
@@ -190,6 +213,23 @@ func (s *Server) Calls(service, operation string) []Call {
 		}
 	}
 	return out
+}
+
+// repeatOfSuccess reports whether call i is an SDK retry of a request whose previous
+// attempt was answered with a 2xx. Lock held.
+func (s *Server) repeatOfSuccess(i int) bool {
+	c := s.calls[i]
+	if c.Attempt <= 1 {
+		return false
+	}
+	for j := i - 1; j >= 0; j-- {
+		p := s.calls[j]
+		if p.Service == c.Service && p.Operation == c.Operation && p.Attempt == c.Attempt-1 &&
+			bytes.Equal(p.Body, c.Body) && maps.Equal(p.Params, c.Params) {
+			return p.Status >= 200 && p.Status < 300
+		}
+	}
+	return false
 }
 
 // CallCount counts received requests of service/operation.
@@ -295,7 +335,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	s.applyDue(now)
 	c.now = now
-	rec := Call{Time: now, Service: name, Operation: c.op, Params: c.params, Body: body}
+	rec := Call{Time: now, Service: name, Operation: c.op, Params: c.params, Body: body, Attempt: sdkAttempt(r)}
 	if f := s.matchFault(name, c.op); f != nil {
 		msg := f.Message
 		if msg == "" {
@@ -469,4 +509,21 @@ func (b *bufferedWriter) flushTo(w http.ResponseWriter) {
 	w.Header().Set("Content-Length", fmt.Sprint(b.body.Len()))
 	w.WriteHeader(b.status)
 	_, _ = w.Write(b.body.Bytes()) // a client that hung up is not the fake's problem
+}
+
+// sdkAttempt reads the attempt number the AWS SDK sends in "amz-sdk-request: attempt=N; max=M".
+func sdkAttempt(r *http.Request) int {
+	for _, part := range strings.Split(r.Header.Get("Amz-Sdk-Request"), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			n := 0
+			for _, ch := range v {
+				if ch < '0' || ch > '9' {
+					return 0
+				}
+				n = n*10 + int(ch-'0')
+			}
+			return n
+		}
+	}
+	return 0
 }
