@@ -454,14 +454,8 @@ func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []s
 	var out []string
 	for _, t := range resolved {
 		id := t.Identifier
-		seen[id] = true
-		if i := strings.LastIndexAny(id, "/:"); i >= 0 {
-			seen[id[i+1:]] = true
-		}
-		short := id
-		if i := strings.LastIndexAny(id, "/:"); i >= 0 {
-			short = id[i+1:]
-		}
+		short := id[strings.LastIndexAny(id, "/:")+1:] // the resource ID at the end of an ARN
+		seen[id], seen[short] = true, true
 		if !checked[id] && !checked[short] {
 			out = append(out, fmt.Sprintf("dry run: FIS resolved %s (%s, target %s) which the health check did not check", id, t.ResourceType, t.TargetName))
 		}

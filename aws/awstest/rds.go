@@ -222,36 +222,36 @@ func (s *Server) addDBInstanceLocked(in DBInstance) {
 func (s *Server) SetDBClusterStatus(id, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if cl := s.rds.clusters[id]; cl != nil {
-		cl.Status = status
-	}
+	s.setDBClusterStatusLocked(id, status)
 }
 
 // SetDBClusterStatusAt schedules SetDBClusterStatus at simulation time t.
 func (s *Server) SetDBClusterStatusAt(t time.Time, id, status string) {
-	s.At(t, func() {
-		if cl := s.rds.clusters[id]; cl != nil {
-			cl.Status = status
-		}
-	})
+	s.At(t, func() { s.setDBClusterStatusLocked(id, status) })
+}
+
+func (s *Server) setDBClusterStatusLocked(id, status string) {
+	if cl := s.rds.clusters[id]; cl != nil {
+		cl.Status = status
+	}
 }
 
 // SetDBInstanceStatus sets a DB instance's status.
 func (s *Server) SetDBInstanceStatus(id, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if in := s.rds.instances[id]; in != nil {
-		in.Status = status
-	}
+	s.setDBInstanceStatusLocked(id, status)
 }
 
 // SetDBInstanceStatusAt schedules SetDBInstanceStatus at simulation time t.
 func (s *Server) SetDBInstanceStatusAt(t time.Time, id, status string) {
-	s.At(t, func() {
-		if in := s.rds.instances[id]; in != nil {
-			in.Status = status
-		}
-	})
+	s.At(t, func() { s.setDBInstanceStatusLocked(id, status) })
+}
+
+func (s *Server) setDBInstanceStatusLocked(id, status string) {
+	if in := s.rds.instances[id]; in != nil {
+		in.Status = status
+	}
 }
 
 // SetDBClusterWriter makes instanceID the cluster's writer ("" leaves the cluster without one).
