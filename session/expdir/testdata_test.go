@@ -58,6 +58,7 @@ var knownActionIDs = map[string]bool{
 	"aws:ec2:stop-instances": true, "aws:ec2:api-insufficient-instance-capacity-error": true,
 	"aws:ec2:asg-insufficient-instance-capacity-error": true, "aws:rds:failover-db-cluster": true,
 	"aws:elasticache:replicationgroup-interrupt-az-power": true, "aws:network:disrupt-connectivity": true,
+	"aws:ebs:pause-volume-io": true, // https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html
 }
 
 // TestTestdataTemplates checks every cfn-template.yaml under testdata follows FORMATS.md:
@@ -69,14 +70,19 @@ func TestTestdataTemplates(t *testing.T) {
 		name  string
 		alarm bool
 	}{
-		"2026-04-11-10-30-15-az-power-int-demo-cluster-EXT1a2b3c4d5e6f7": {"az-power-int-demo-cluster", true},
-		"2026-05-02-09-00-00-aurora-failover-orders-db-EXT2b3c4d5e6f7a8": {"aurora-failover-orders-db", false},
-		"2026-05-03-14-20-00-redis-az-power-cache-EXT3c4d5e6f7a8b9":      {"redis-az-power-cache", true},
-		"az-power-int-legacy-EXT4d5e6f7a8b9c0":                           {"az-power-int-legacy", true},
-		"2026-04-11-no-ext-suffix":                                       {"no-ext-suffix", true},
-		"2026-04-11-no-stack-EXT6f7a8b9c0d1e2":                           {"no-stack", true},
-		"2026-04-11-dup-a-EXT7a8b9c0d1e2f3":                              {"dup-a", true},
-		"2026-04-12-dup-b-EXT7a8b9c0d1e2f3":                              {"dup-b", true},
+		"2026-04-11-10-30-15-az-power-int-demo-cluster-EXT1a2b3c4d5e6f7":       {"az-power-int-demo-cluster", true},
+		"2026-05-02-09-00-00-aurora-failover-orders-db-EXT2b3c4d5e6f7a8":       {"aurora-failover-orders-db", false},
+		"2026-05-03-14-20-00-redis-az-power-cache-EXT3c4d5e6f7a8b9":            {"redis-az-power-cache", true},
+		"az-power-int-legacy-EXT4d5e6f7a8b9c0":                                 {"az-power-int-legacy", true},
+		"2026-06-01-10-00-00-az-power-int-asg-web-EXT5a1b2c3d4e5f6":            {"az-power-int-asg-web", true},
+		"2026-06-02-09-30-00-network-disrupt-az-subnets-EXT6b2c3d4e5f6a7":      {"network-disrupt-az-subnets", true},
+		"2026-06-03-14-00-00-ec2-stop-skip-canary-EXT7c3d4e5f6a7b8":            {"ec2-stop-skip-canary", true},
+		"2026-06-04-11-00-00-multi-account-ec2-stop-payments-EXT8d4e5f6a7b8c9": {"multi-account-ec2-stop-payments", true},
+		"2026-06-05-08-15-00-aurora-failover-billing-db-EXT9e5f6a7b8c9d0":      {"aurora-failover-billing-db", true},
+		"2026-04-11-no-ext-suffix":                                             {"no-ext-suffix", true},
+		"2026-04-11-no-stack-EXT6f7a8b9c0d1e2":                                 {"no-stack", true},
+		"2026-04-11-dup-a-EXT7a8b9c0d1e2f3":                                    {"dup-a", true},
+		"2026-04-12-dup-b-EXT7a8b9c0d1e2f3":                                    {"dup-b", true},
 	}
 	var paths []string
 	for _, root := range []string{goodRoot, brokenRoot} {
@@ -157,7 +163,7 @@ func TestTestdataTemplates(t *testing.T) {
 			for _, tn := range mapKeys(targets) {
 				tg := get(targets, tn)
 				if !strings.HasPrefix(get(tg, "ResourceType").Value, "aws:") || get(tg, "SelectionMode") == nil ||
-					(get(tg, "ResourceArns") == nil && get(tg, "ResourceTags") == nil) {
+					(get(tg, "ResourceArns") == nil && get(tg, "ResourceTags") == nil && get(tg, "Parameters") == nil) {
 					t.Errorf("target %s incomplete", tn)
 				}
 			}
