@@ -99,7 +99,8 @@ func Open(path, root string) (*Dir, error) {
 	}
 	d := &Dir{Path: abs, Name: filepath.Base(abs), TemplateID: id}
 
-	var missing, problems []string
+	var missing []string
+	var problems []error
 	for _, f := range []struct {
 		name string
 		dst  *string
@@ -108,7 +109,7 @@ func Open(path, root string) (*Dir, error) {
 		ok, err := checkRegular(p)
 		switch {
 		case err != nil:
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 		case !ok:
 			missing = append(missing, f.name)
 		default:
@@ -125,12 +126,10 @@ func Open(path, root string) (*Dir, error) {
 			m += "; the prepare step writes both README.md and cfn-template.yaml"
 			parts = append(parts, m)
 		}
-		parts = append(parts, problems...)
-		err := errors.New(strings.Join(parts, "; "))
-		if len(missing) > 0 {
-			err = &missingError{msg: err.Error()}
+		for _, p := range problems {
+			parts = append(parts, p.Error())
 		}
-		return nil, err
+		return nil, &openError{msg: strings.Join(parts, "; "), missing: len(missing) > 0, causes: problems}
 	}
 
 	for _, f := range []struct {
@@ -153,10 +152,22 @@ func Open(path, root string) (*Dir, error) {
 	return d, nil
 }
 
-type missingError struct{ msg string }
+// openError is why a directory cannot be opened: missing files (ErrMissingFiles) and the
+// problems of the files that exist (each kept, so errors.Is finds ErrSymlink among them).
+type openError struct {
+	msg     string
+	missing bool
+	causes  []error
+}
 
-func (e *missingError) Error() string { return e.msg }
-func (e *missingError) Unwrap() error { return ErrMissingFiles }
+func (e *openError) Error() string { return e.msg }
+func (e *openError) Unwrap() []error {
+	errs := append([]error(nil), e.causes...)
+	if e.missing {
+		errs = append(errs, ErrMissingFiles)
+	}
+	return errs
+}
 
 // checkRegular says whether p exists (false, nil when it does not) and returns an error
 // when it exists but is not a regular file of at most MaxFileSize bytes.
@@ -168,7 +179,7 @@ func checkRegular(p string) (bool, error) {
 	case err != nil:
 		return false, err
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return true, fmt.Errorf("%s is a symbolic link (%v); copy the file into the experiment directory", p, ErrSymlink)
+		return true, fmt.Errorf("%s is a symbolic link (%w); copy the file into the experiment directory", p, ErrSymlink)
 	case fi.IsDir():
 		return true, fmt.Errorf("%s is a directory, not a file", p)
 	case !fi.Mode().IsRegular():

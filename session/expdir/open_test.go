@@ -107,6 +107,7 @@ func TestOpen(t *testing.T) {
 				symlink(t, filepath.Join(root, "secret.md"), filepath.Join(root, goodName, "README.md"))
 			},
 			path:   func(root string) string { return filepath.Join(root, goodName) },
+			errIs:  ErrSymlink,
 			errHas: []string{"README.md is a symbolic link"},
 		},
 		{
