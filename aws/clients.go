@@ -7,7 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/aws/aws-sdk-go-v2/service/docdb"
+	"github.com/aws/aws-sdk-go-v2/service/dsql"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
@@ -53,6 +56,9 @@ type Clients struct {
 	CloudWatch     *cloudwatch.Client
 	Logs           *cloudwatchlogs.Client
 	ARCZonalShift  *arczonalshift.Client
+	DSQL           *dsql.Client
+	Kinesis        *kinesis.Client
+	DirectConnect  *directconnect.Client
 }
 
 // NewClients builds every client for cfg's region.
@@ -81,5 +87,8 @@ func NewClients(cfg awssdk.Config) *Clients {
 		CloudWatch:     cloudwatch.NewFromConfig(cfg),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg),
 		ARCZonalShift:  arczonalshift.NewFromConfig(cfg),
+		DSQL:           dsql.NewFromConfig(cfg),
+		Kinesis:        kinesis.NewFromConfig(cfg),
+		DirectConnect:  directconnect.NewFromConfig(cfg),
 	}
 }

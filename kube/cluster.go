@@ -43,9 +43,10 @@ func RESTConfig(c Cluster, ts *TokenSource) *rest.Config {
 		// Log streams are long-lived; the limiter only paces their start.
 		QPS:   20,
 		Burst: 50,
+		Dial:  ownDialer(),
 	}
 	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
-		return &authTransport{next: rt, cluster: c, tokens: ts}
+		return &authTransport{next: boundStreamBuffers(rt), cluster: c, tokens: ts}
 	}
 	return cfg
 }

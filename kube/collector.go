@@ -29,7 +29,10 @@ import (
 type CollectorOptions struct {
 	// Dir is the session's log directory; files go to {Dir}/{service}/{namespace}_{workload}.log.
 	Dir string
-	// MaxStreams bounds concurrent log streams (default 50); extra containers queue.
+	// MaxStreams bounds the (pod, container) streams followed at once (default
+	// DefaultMaxStreams). Containers beyond it are not followed: they queue, first
+	// come first served, for the slot of a followed pod that goes away, and Streams
+	// reports them as StatusQueued.
 	MaxStreams int
 	Logger     zerolog.Logger
 	// Clock tells the collection start time (default: the wall clock).
@@ -53,7 +56,7 @@ type CollectorOptions struct {
 type Collector struct {
 	opts    CollectorOptions
 	seed    maphash.Seed
-	slots   chan struct{}
+	limiter *streamLimiter
 	written atomic.Int64
 
 	mu      sync.Mutex
@@ -70,7 +73,7 @@ type Collector struct {
 // NewCollector returns a collector; nothing runs before Start.
 func NewCollector(o CollectorOptions) *Collector {
 	if o.MaxStreams <= 0 {
-		o.MaxStreams = 50
+		o.MaxStreams = DefaultMaxStreams
 	}
 	if o.Clock == nil {
 		o.Clock = realClock{}
@@ -94,11 +97,11 @@ func NewCollector(o CollectorOptions) *Collector {
 		o.ResumeScanBytes = 16 << 20
 	}
 	return &Collector{
-		opts:  o,
-		seed:  maphash.MakeSeed(),
-		slots: make(chan struct{}, o.MaxStreams),
-		apps:  map[string]*appFollower{},
-		sinks: map[string]*sink{},
+		opts:    o,
+		seed:    maphash.MakeSeed(),
+		limiter: newStreamLimiter(o.MaxStreams),
+		apps:    map[string]*appFollower{},
+		sinks:   map[string]*sink{},
 	}
 }
 
@@ -298,6 +301,9 @@ func (c *Collector) Streams() []session.LogStream {
 	return out
 }
 
+// MaxStreams is the collector's stream limit.
+func (c *Collector) MaxStreams() int { return c.opts.MaxStreams }
+
 // LinesWritten is how many lines the collector has written so far.
 func (c *Collector) LinesWritten() int64 { return c.written.Load() }
 
@@ -312,6 +318,7 @@ func (c *Collector) Stop() {
 	c.stopped = true
 	cancel := c.cancel
 	c.mu.Unlock()
+	c.limiter.stop()
 	if cancel != nil {
 		cancel()
 	}
@@ -364,6 +371,7 @@ func (af *appFollower) reconcileList(pods []corev1.Pod, initial bool) {
 func (af *appFollower) reconcile(pod *corev1.Pod, initial bool) {
 	af.mu.Lock()
 	defer af.mu.Unlock()
+	var snap *corev1.Pod // read-only, shared by the pod's new tails
 	af.filter.visit(pod, func(t target, in instance, isNew, restarted bool) {
 		if tl := af.tails[t.ID()]; tl != nil {
 			if restarted {
@@ -376,14 +384,23 @@ func (af *appFollower) reconcile(pod *corev1.Pod, initial bool) {
 		if initial {
 			floor = af.floor
 		}
+		if snap == nil {
+			snap = pod.DeepCopy()
+		}
 		tl := newTail(tailConfig{
 			core: af.cs.CoreV1(), target: t, sink: af.sink, seed: af.c.seed,
-			floor: floor, resume: af.resume[t.resumeKey()], slots: af.c.slots,
+			floor: floor, resume: af.resume[t.resumeKey()], limiter: af.c.limiter, pod: snap,
 			backoff: af.c.opts.Backoff, maxBackoff: af.c.opts.MaxBackoff, log: af.log,
 			written: &af.c.written,
 		})
 		af.tails[t.ID()] = tl
 		af.order = append(af.order, t.ID())
+		// Slots go to containers in the order they are seen (apps in the order given,
+		// pods in list order), not in the order their goroutines happen to run.
+		if !af.c.limiter.admit(tl) {
+			af.log.Warn().Str("pod", t.Pod).Str("container", t.Container).Int("max_streams", af.c.opts.MaxStreams).
+				Msg("log stream limit reached: container queued, not followed")
+		}
 		af.c.wg.Add(1)
 		go func() {
 			defer af.c.wg.Done()
@@ -517,6 +534,16 @@ func (af *appFollower) streams() []session.LogStream {
 	for _, id := range af.order {
 		t := af.tails[id]
 		st, msg := t.state()
+		if !t.granted() && !isErrorStatus(st) {
+			// Whatever it saw of its pod, a tail without a slot follows nothing; one
+			// that ended so (its pod went away, collection stopped) never did.
+			if st == StatusEnded {
+				st = StatusNotFollowed
+			} else {
+				st = StatusQueued
+			}
+			msg = ""
+		}
 		out = append(out, session.LogStream{
 			App: af.app.Key(), Pod: t.cfg.target.Pod, Container: t.cfg.target.Container,
 			File: af.file, Status: st, Error: msg,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -540,5 +541,162 @@ func TestCollectorRelistsAfterExpiredWatch(t *testing.T) {
 	}
 	if lists < 2 {
 		t.Fatalf("pod lists = %d, want a re-list after 410", lists)
+	}
+}
+
+func TestCollectorNamesStreamsNotFollowed(t *testing.T) {
+	tests := []struct {
+		name       string
+		limit      int
+		pods       int
+		containers []string
+		// wantQueued counts the streams not followed: the last ones in list order.
+		wantQueued int
+	}{
+		{name: "limit 3, 5 pods", limit: 3, pods: 5, containers: []string{"api"}, wantQueued: 2},
+		{name: "limit 3, one pod with 5 containers", limit: 3, pods: 1, containers: []string{"a", "b", "c", "d", "e"}, wantQueued: 2},
+		{name: "limit equals streams", limit: 5, pods: 5, containers: []string{"api"}, wantQueued: 0},
+		{name: "default limit follows more than the old 50", limit: 0, pods: 60, containers: []string{"api"}, wantQueued: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock()
+			srv, cs := newTestCluster(t, kubetest.WithClock(clock))
+			pods := srv.AddDeployment("shop", "api", map[string]string{"app": "api"}, podSpec(tt.containers...), tt.pods)
+			var all []string
+			for _, p := range pods {
+				for _, ct := range tt.containers {
+					_ = srv.SetLogs("shop", p, ct, kubetest.Counter(t0, 100*time.Millisecond, "line"))
+					all = append(all, "shop/"+p+"/"+ct)
+				}
+			}
+			sortStrings(all)
+			c := testCollector(t.TempDir(), clock, tt.limit)
+			defer c.Stop()
+			if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+				t.Fatal(err)
+			}
+			// Known as soon as Start returns: slots go in list order, not by goroutine timing.
+			want := all[len(all)-tt.wantQueued:]
+			if got := NotFollowed(c.Streams()); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("not followed right after Start = %v, want %v", got, want)
+			}
+			following := len(all) - tt.wantQueued
+			waitFor(t, fmt.Sprintf("%d following", following), 5*time.Second, func() bool {
+				n := 0
+				for _, s := range c.Streams() {
+					if s.Status == StatusFollowing {
+						n++
+					}
+				}
+				return n == following
+			})
+			if got := NotFollowed(c.Streams()); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("not followed while running = %v, want %v", got, want)
+			}
+			line := NotFollowedLine(NotFollowed(c.Streams()), c.MaxStreams())
+			if tt.wantQueued == 0 {
+				if line != "" {
+					t.Fatalf("summary %q, want none", line)
+				}
+				return
+			}
+			prefix := fmt.Sprintf("%d streams not followed: %s (limit %d", tt.wantQueued, strings.Join(want, ", "), tt.limit)
+			if !strings.HasPrefix(line, prefix) || !strings.Contains(line, "--max-log-streams") || !strings.Contains(line, "FIS_MCP_MAX_LOG_STREAMS") {
+				t.Fatalf("summary %q, want prefix %q and the flag and env var", line, prefix)
+			}
+		})
+	}
+}
+
+// TestCollectorQueueIsFirstComeFirstServed: the oldest queued stream takes the
+// slot a deleted pod frees; a queued stream whose pod goes away leaves the queue
+// and stays named as never followed, as do those still queued when collection stops.
+func TestCollectorQueueIsFirstComeFirstServed(t *testing.T) {
+	clock := newFakeClock()
+	srv, cs := newTestCluster(t, kubetest.WithClock(clock))
+	pods := srv.AddDeployment("shop", "api", map[string]string{"app": "api"}, podSpec("api"), 4)
+	for _, p := range pods {
+		_ = srv.SetLogs("shop", p, "api", kubetest.Counter(t0, 100*time.Millisecond, "line"))
+	}
+	sortStrings(pods)
+	c := testCollector(t.TempDir(), clock, 1)
+	defer c.Stop()
+	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+		t.Fatal(err)
+	}
+	status := func(pod string) string {
+		for _, s := range c.Streams() {
+			if s.Pod == pod {
+				return s.Status
+			}
+		}
+		return ""
+	}
+	waitFor(t, "first pod followed", 5*time.Second, func() bool { return status(pods[0]) == StatusFollowing })
+	// pods[2] leaves the queue; pods[1], queued first, gets the slot pods[0] frees.
+	if err := srv.DeletePod("shop", pods[2]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "deleted queued pod ended", 5*time.Second, func() bool { return status(pods[2]) == StatusNotFollowed })
+	if err := srv.DeletePod("shop", pods[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "oldest queued pod followed", 5*time.Second, func() bool { return status(pods[1]) == StatusFollowing })
+	want := []string{"shop/" + pods[2] + "/api", "shop/" + pods[3] + "/api"}
+	if got := NotFollowed(c.Streams()); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("not followed = %v, want %v", got, want)
+	}
+	c.Stop()
+	if got := NotFollowed(c.Streams()); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("not followed after Stop = %v, want %v", got, want)
+	}
+	if got := status(pods[3]); got != StatusNotFollowed {
+		t.Fatalf("stream queued at Stop: %q, want %q", got, StatusNotFollowed)
+	}
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// TestCollectorFirstRoundUsesListedPod: a new stream starts from the pod its list
+// showed, without a GET of the pod first, so opening many streams costs one
+// request each through client-go's rate limiter.
+func TestCollectorFirstRoundUsesListedPod(t *testing.T) {
+	clock := newFakeClock()
+	srv, cs := newTestCluster(t, kubetest.WithClock(clock))
+	pods := srv.AddDeployment("shop", "api", map[string]string{"app": "api"}, podSpec("api"), 20)
+	for _, p := range pods {
+		_ = srv.SetLogs("shop", p, "api", kubetest.Counter(t0, 100*time.Millisecond, "line"))
+	}
+	c := testCollector(t.TempDir(), clock, 0)
+	defer c.Stop()
+	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "20 following", 5*time.Second, func() bool {
+		n := 0
+		for _, s := range c.Streams() {
+			if s.Status == StatusFollowing {
+				n++
+			}
+		}
+		return n == len(pods)
+	})
+	var logs, gets int
+	count := func() {
+		logs, gets = 0, 0
+		for _, r := range srv.Requests() {
+			switch {
+			case strings.HasSuffix(r.Path, "/log"):
+				logs++
+			case strings.HasPrefix(r.Path, "/api/v1/namespaces/shop/pods/"):
+				gets++
+			}
+		}
+	}
+	// "following" is set as the request leaves; the server logs it as it answers.
+	waitFor(t, "20 log requests", 5*time.Second, func() bool { count(); return logs >= len(pods) })
+	if logs != len(pods) || gets != 0 {
+		t.Fatalf("%d log requests and %d pod GETs to open %d streams, want %d and 0", logs, gets, len(pods), len(pods))
 	}
 }

@@ -24,11 +24,17 @@ import (
 
 // Stream statuses, as LogStream.Status reports them.
 const (
-	StatusQueued    = "queued"
+	// StatusQueued: not followed; waiting for one of the collector's stream slots.
+	StatusQueued = "queued"
+	// StatusStarting: holds a slot, its first log request is on its way.
+	StatusStarting  = "starting"
 	StatusFollowing = "following"
-	StatusResuming  = "resuming"
-	StatusWaiting   = "waiting"
-	StatusEnded     = "ended"
+	// StatusNotFollowed: ended (pod gone, collection stopped) while queued: none
+	// of its lines were collected.
+	StatusNotFollowed = "not followed"
+	StatusResuming    = "resuming"
+	StatusWaiting     = "waiting"
+	StatusEnded       = "ended"
 )
 
 const (
@@ -45,9 +51,13 @@ type tailConfig struct {
 	sink   *sink
 	seed   maphash.Seed
 	// floor: read no line older than this (zero: from the container's start).
-	floor      time.Time
-	resume     *resumePoint
-	slots      chan struct{}
+	floor   time.Time
+	resume  *resumePoint
+	limiter *streamLimiter
+	// pod is the pod as the list or watch that found the container showed it: the
+	// first round uses it instead of a GET, so 500 new streams cost 500 requests
+	// through client-go's rate limiter, not 1,000.
+	pod        *corev1.Pod
 	backoff    time.Duration
 	maxBackoff time.Duration
 	log        zerolog.Logger
@@ -63,6 +73,10 @@ type tailConfig struct {
 type tail struct {
 	cfg  tailConfig
 	wake chan struct{}
+	// admitted is closed when the limiter grants the tail its stream slot, which it
+	// keeps until run returns.
+	admitted chan struct{}
+	lease    atomic.Bool
 
 	mu     sync.Mutex
 	status string
@@ -84,7 +98,7 @@ type tail struct {
 }
 
 func newTail(cfg tailConfig) *tail {
-	t := &tail{cfg: cfg, wake: make(chan struct{}, 1), status: StatusQueued, seen: map[uint64]uint32{}}
+	t := &tail{cfg: cfg, wake: make(chan struct{}, 1), admitted: make(chan struct{}), status: StatusQueued, seen: map[uint64]uint32{}}
 	if r := cfg.resume; r != nil {
 		t.last = r.last
 		t.lastSec = r.last.Truncate(time.Second)
@@ -115,19 +129,34 @@ func (t *tail) state() (string, string) {
 	return t.status, t.errMsg
 }
 
+// grant gives the tail its stream slot; called by the limiter, under its lock.
+func (t *tail) grant() {
+	t.lease.Store(true)
+	close(t.admitted)
+	t.mu.Lock()
+	if t.status == StatusQueued {
+		t.status = StatusStarting
+	}
+	t.mu.Unlock()
+}
+
+func (t *tail) granted() bool { return t.lease.Load() }
+
+// acquire waits for the tail's stream slot. It returns false when the pod
+// changed meanwhile (the caller re-reads it) or ctx ended.
 func (t *tail) acquire(ctx context.Context) bool {
 	if t.holding {
 		return true
 	}
 	select {
-	case t.cfg.slots <- struct{}{}:
+	case <-t.admitted:
 		t.holding = true
 		return true
 	default:
 	}
 	t.setStatus(StatusQueued, "")
 	select {
-	case t.cfg.slots <- struct{}{}:
+	case <-t.admitted:
 		t.holding = true
 		return true
 	case <-t.wake:
@@ -138,11 +167,12 @@ func (t *tail) acquire(ctx context.Context) bool {
 	}
 }
 
+// release gives the slot back (or leaves the queue); the tail ends.
 func (t *tail) release() {
-	if t.holding {
-		<-t.cfg.slots
-		t.holding = false
+	if t.cfg.limiter != nil {
+		t.cfg.limiter.leave(t)
 	}
+	t.holding = false
 }
 
 func (t *tail) waitWake(ctx context.Context) bool {
@@ -190,7 +220,12 @@ func (t *tail) run(ctx context.Context) {
 		backoff  = t.cfg.backoff
 	)
 	for ctx.Err() == nil {
-		pod, err := t.cfg.core.Pods(tg.Namespace).Get(ctx, tg.Pod, metav1.GetOptions{})
+		pod, err := t.cfg.pod, error(nil)
+		if pod != nil {
+			t.cfg.pod = nil
+		} else {
+			pod, err = t.cfg.core.Pods(tg.Namespace).Get(ctx, tg.Pod, metav1.GetOptions{})
+		}
 		if apierrors.IsNotFound(err) || err == nil && string(pod.UID) != tg.PodUID {
 			log.Debug().Msg("pod gone; follower ends")
 			return
@@ -243,8 +278,12 @@ func (t *tail) run(ctx context.Context) {
 		lastRes = nil
 		t.pending = t.pending[:0]
 		if in.ID == "" {
-			t.release()
-			t.setStatus(StatusWaiting, "")
+			// A container not started yet keeps its slot (or its place in the queue).
+			if t.granted() {
+				t.setStatus(StatusWaiting, "")
+			} else {
+				t.setStatus(StatusQueued, "")
+			}
 			if !t.waitWake(ctx) {
 				return
 			}
@@ -271,7 +310,7 @@ func (t *tail) run(ctx context.Context) {
 			prevDone = in.LastID
 		}
 		if in.ID == finished {
-			t.release()
+			// Read to its end: the slot is kept for a restart while the pod lives.
 			t.setStatus(StatusEnded, "")
 			if !t.waitWake(ctx) {
 				return

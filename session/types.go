@@ -74,6 +74,7 @@ type Experiment struct {
 	EstimatedDurationSeconds int                `json:"estimated_duration_seconds,omitempty"`
 	StackName                string             `json:"stack_name"`
 	StackStatus              string             `json:"stack_status,omitempty"`
+	StackWarning             string             `json:"stack_warning,omitempty"` // a usable stack after a failed or partial operation (e.g. UPDATE_ROLLBACK_COMPLETE)
 	DashboardURL             string             `json:"dashboard_url,omitempty"`
 	ReadmeLanguage           string             `json:"readme_language"`
 	AffectedResources        []AffectedResource `json:"affected_resources"`
@@ -98,8 +99,21 @@ type Template struct {
 	Targets             []Target             `json:"targets"`
 	StopConditions      []StopCondition      `json:"stop_conditions"`
 	ExperimentOptions   map[string]string    `json:"experiment_options,omitempty"`
+	TargetAccounts      []TargetAccount      `json:"target_accounts,omitempty"` // target account configurations (multi-account templates)
 	ReportConfiguration *ReportConfiguration `json:"report_configuration,omitempty"`
 	Tags                map[string]string    `json:"tags,omitempty"`
+}
+
+// MultiAccount reports whether the template's accountTargeting experiment option is multi-account.
+func (t Template) MultiAccount() bool {
+	return t.ExperimentOptions["accountTargeting"] == "multi-account"
+}
+
+// TargetAccount is one target account configuration of a multi-account template.
+type TargetAccount struct {
+	AccountID   string `json:"account_id"`
+	RoleArn     string `json:"role_arn,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 // Action is one action of the template.
@@ -157,6 +171,21 @@ type HealthResult struct {
 	WaitedSeconds int              `json:"waited_seconds,omitempty"`
 	// Notes carry target-resolution remarks (selection modes, empty tag matches...).
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are loud remarks that do not block (e.g. a stop-condition alarm in
+	// INSUFFICIENT_DATA that may never fire); they are shown with the impact warning.
+	Warnings []string `json:"warnings,omitempty"`
+	// SkippedTargets are the targets that resolve no resource under the template's
+	// emptyTargetResolutionMode skip: FIS skips their actions, so they do not block.
+	SkippedTargets []SkippedTarget `json:"skipped_targets,omitempty"`
+}
+
+// SkippedTarget is a target FIS will skip (emptyTargetResolutionMode skip, nothing resolved).
+type SkippedTarget struct {
+	Target       string `json:"target"`
+	ResourceType string `json:"resource_type"`
+	// Actions are the template actions that use the target: FIS skips them.
+	Actions []string `json:"actions,omitempty"`
+	Reason  string   `json:"reason"`
 }
 
 // ResourceHealth is the live state of one target resource.
@@ -165,9 +194,13 @@ type ResourceHealth struct {
 	ARN     string `json:"arn,omitempty"`
 	Type    string `json:"type"`
 	Target  string `json:"target,omitempty"`
+	Account string `json:"account,omitempty"` // the resource's AWS account (multi-account templates)
 	Status  string `json:"status"`
 	Healthy bool   `json:"healthy"`
 	Detail  string `json:"detail,omitempty"`
+	// Note is set on a healthy resource in a benign documented state worth knowing
+	// (e.g. RDS backing-up); Healthy stays true.
+	Note string `json:"note,omitempty"`
 }
 
 // AlarmHealth is the state of one stop-condition alarm.
@@ -178,6 +211,8 @@ type AlarmHealth struct {
 	State   string `json:"state"`
 	Healthy bool   `json:"healthy"`
 	Detail  string `json:"detail,omitempty"`
+	// Note is set on a healthy alarm worth a warning (INSUFFICIENT_DATA: it may never fire).
+	Note string `json:"note,omitempty"`
 }
 
 // RoleCheck says whether the template's IAM role exists.
@@ -257,6 +292,11 @@ type LogCollection struct {
 	StoppedAt *time.Time  `json:"stopped_at,omitempty"`
 	Apps      []App       `json:"apps"`
 	Streams   []LogStream `json:"streams"`
+	// MaxStreams is the collector's stream limit (--max-log-streams).
+	MaxStreams int `json:"max_streams,omitempty"`
+	// NotFollowed names (namespace/pod/container) the streams left out by the
+	// limit: they wait, queued, for a slot.
+	NotFollowed []string `json:"not_followed,omitempty"`
 	// Skipped says why collection was not done, when it was not.
 	Skipped      string    `json:"skipped,omitempty"`
 	LastInsights time.Time `json:"last_insights,omitempty"`
@@ -307,6 +347,9 @@ type Run struct {
 	// ResolvedTargets are FIS's own resolved targets (dry runs), if read.
 	ResolvedTargets []ResolvedTarget `json:"resolved_targets,omitempty"`
 	StopRequestedAt *time.Time       `json:"stop_requested_at,omitempty"`
+	// EventWatermarks is, per AWS event stream (service and source type, e.g. "rds:db-cluster"),
+	// the newest event time poll has read: the next poll reads from there (less a small overlap).
+	EventWatermarks map[string]time.Time `json:"event_watermarks,omitempty"`
 }
 
 // ActionRun is one action's state within the running experiment.

@@ -38,6 +38,10 @@ type Config struct {
 	PollWaitStep time.Duration // 5 s
 	// ManagedLogsMaxEvents bounds the managed-service log events fetched per group.
 	ManagedLogsMaxEvents int
+	// MaxLogStreams bounds the pod log streams followed per session (0: kube.DefaultMaxStreams).
+	MaxLogStreams int
+	// AccountRoles are the roles to assume per target account of multi-account templates (--account-roles).
+	AccountRoles map[string]string
 }
 
 // WithDefaults fills unset timings with the production values.

@@ -30,8 +30,11 @@ type HealthCheckOutput struct {
 	Alarms        []session.AlarmHealth    `json:"alarms"`
 	Role          *session.RoleCheck       `json:"role,omitempty"`
 	Notes         []string                 `json:"notes"`
+	Warnings      []string                 `json:"warnings,omitempty" jsonschema:"loud warnings that do not block (e.g. a stop-condition alarm in INSUFFICIENT_DATA that may never fire): show them to the human"`
 	WaitedSeconds int                      `json:"waited_seconds"`
 	Override      *session.Override        `json:"override,omitempty"`
+	// SkippedTargets: emptyTargetResolutionMode skip and a target that selects nothing.
+	SkippedTargets []session.SkippedTarget `json:"skipped_targets,omitempty" jsonschema:"targets that select no resource under emptyTargetResolutionMode skip: FIS will skip the actions listed; not a block"`
 	Common
 }
 
@@ -77,8 +80,9 @@ func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, e
 	}
 	started := d.Clock.Now()
 	var res session.HealthResult
+	check := d.healthChecker(c.ctx, sess, env) // multi-account templates: per target account (accounts.go)
 	for attempt := 1; ; attempt++ {
-		res = health.Check(c.ctx, env, d.Health, sess.Experiment.Template, health.Options{})
+		res = check()
 		if res.Verdict == session.VerdictHealthy || !in.Wait {
 			break
 		}
@@ -92,6 +96,7 @@ func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, e
 			break
 		}
 	}
+	health.AddAlarmWarnings(&res) // INSUFFICIENT_DATA stop conditions: loud, not a block
 	res.CheckedAt = d.Clock.Now().UTC()
 	res.WaitedSeconds = int(d.Clock.Now().Sub(started).Seconds())
 	unhealthy := unhealthyList(res)
@@ -126,7 +131,8 @@ func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, e
 	}
 	out := HealthCheckOutput{
 		SessionID: updated.ID, Verdict: res.Verdict, AllHealthy: res.AllHealthy, Resources: nonNil(res.Resources),
-		Alarms: nonNil(res.Alarms), Role: res.Role, Notes: nonNil(res.Notes), WaitedSeconds: res.WaitedSeconds, Override: res.Override,
+		Alarms: nonNil(res.Alarms), Role: res.Role, Notes: nonNil(res.Notes), Warnings: res.Warnings, WaitedSeconds: res.WaitedSeconds, Override: res.Override,
+		SkippedTargets: res.SkippedTargets,
 	}
 	return c.finish(updated.ID, &out, &out.Common, healthText(updated, res, in.Wait, d.Config.HealthWaitMax))
 }
@@ -181,7 +187,7 @@ func healthText(s *session.Session, res session.HealthResult, waited bool, max t
 		if !r.Healthy {
 			mark = "✗"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.ID, r.Type, r.Status, mark)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", resourceLabel(r), r.Type, r.Status, mark)
 	}
 	for _, a := range res.Alarms {
 		mark := "✓"
@@ -199,7 +205,7 @@ func healthText(s *session.Session, res session.HealthResult, waited bool, max t
 	}
 	for _, r := range res.Resources {
 		if !r.Healthy && r.Detail != "" {
-			fmt.Fprintf(&b, "- %s: %s\n", r.ID, r.Detail)
+			fmt.Fprintf(&b, "- %s: %s\n", resourceLabel(r), r.Detail)
 		}
 	}
 	for _, a := range res.Alarms {
@@ -207,8 +213,17 @@ func healthText(s *session.Session, res session.HealthResult, waited bool, max t
 			fmt.Fprintf(&b, "- alarm %s: %s\n", a.Name, a.Detail)
 		}
 	}
+	for _, n := range health.ResourceNotes(res.Resources) {
+		fmt.Fprintf(&b, "- healthy, note: %s\n", n)
+	}
+	for _, st := range res.SkippedTargets {
+		fmt.Fprintf(&b, "- SKIPPED target %s (%s): %s; %s\n", st.Target, st.ResourceType, st.Reason, health.SkipNote(st.Target, st.Actions))
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(&b, "Note: %s\n", n)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(&b, "\n!!! WARNING: %s !!!\n", w)
 	}
 	switch res.Verdict {
 	case session.VerdictHealthy:

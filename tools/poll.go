@@ -35,9 +35,11 @@ type PollOutput struct {
 	ResourceStates  map[string]string   `json:"resource_states" jsonschema:"live status of each affected resource"`
 	AlarmStates     map[string]string   `json:"alarm_states" jsonschema:"live state of each stop-condition alarm"`
 	LogInsights     []report.AppInsight `json:"log_insights" jsonschema:"per app: errors and warnings since the last poll, last error lines, recovery signals"`
+	LogStreams      *LogStreamsSummary  `json:"log_streams,omitempty" jsonschema:"pod log streams: how many are followed, and the name of every one not followed"`
 	Elapsed         float64             `json:"elapsed" jsonschema:"seconds since the experiment started"`
 	NextPollSeconds int                 `json:"next_poll_seconds" jsonschema:"when to poll next; 0 once the experiment has ended"`
 	DashboardURL    string              `json:"dashboard_url,omitempty"`
+	Notes           []string            `json:"notes,omitempty" jsonschema:"reads that failed this poll (AWS events, resource sampling, dry-run targets): what is missing from this poll and why"`
 	Common
 }
 
@@ -109,17 +111,25 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 			break
 		}
 	}
+	var notes []string
 	if sess.Run.DryRun && experiment.IsTerminal(st.State) && sess.Run.ResolvedTargets == nil {
 		var dryEvents []session.Event
-		sess, dryEvents = d.compareResolvedTargets(c, sess)
+		var dryNotes []string
+		sess, dryEvents, dryNotes = d.compareResolvedTargets(c, sess)
 		newEvents = append(newEvents, dryEvents...)
+		notes = append(notes, dryNotes...)
 	}
 	// Live resource and alarm sampling while the experiment runs (and once at its end),
-	// and AWS's own event records of the affected resources so far.
+	// and AWS's own event records of the affected resources since the last poll.
 	var sampleEvents []session.Event
-	sess, sampleEvents = d.sampleLiveState(c, sess, false)
+	var sampleNotes []string
+	sess, sampleEvents, sampleNotes = d.sampleLiveStateNotes(c, sess, false)
 	newEvents = append(newEvents, sampleEvents...)
-	sess, sampleEvents = d.readLiveAWSEvents(c, sess)
+	notes = append(notes, sampleNotes...)
+	sess, sampleEvents, sampleNotes = d.readLiveAWSEvents(c, sess)
+	newEvents = append(newEvents, sampleEvents...)
+	notes = append(notes, sampleNotes...)
+	sess, sampleEvents = d.recordNotes(sess, notes)
 	newEvents = append(newEvents, sampleEvents...)
 
 	now := d.Clock.Now()
@@ -141,6 +151,7 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 		SessionID: sess.ID, ExperimentID: st.ID, State: st.State, Reason: st.Reason, Terminal: experiment.IsTerminal(st.State),
 		Actions: nonNil(st.Actions), NewEvents: nonNil(newEvents), ResourceStates: nonNilMap(sess.Run.ResourceStates),
 		AlarmStates: lastAlarmStates(sess.Run), LogInsights: nonNil(insights), DashboardURL: sess.Experiment.DashboardURL,
+		LogStreams: logStreamsSummary(sess.Logs), Notes: notes,
 	}
 	if st.StartTime != nil {
 		out.Elapsed = now.Sub(*st.StartTime).Seconds()
@@ -271,20 +282,27 @@ func (d *Deps) recordStatus(id string, st experiment.Status) (*session.Session, 
 }
 
 // sampleLiveState rechecks the affected resources and the stop-condition alarms and
-// records every status change in the timeline.
+// records every status change in the timeline; a failure is recorded as a fis-mcp note.
 // final forces a sample after the observation window (finalize_report's last look).
 func (d *Deps) sampleLiveState(c *call, sess *session.Session, final bool) (*session.Session, []session.Event) {
+	sess, added, notes := d.sampleLiveStateNotes(c, sess, final)
+	sess, noted := d.recordNotes(sess, notes)
+	return sess, append(added, noted...)
+}
+
+// sampleLiveStateNotes is sampleLiveState returning its failures as notes, unrecorded.
+func (d *Deps) sampleLiveStateNotes(c *call, sess *session.Session, final bool) (*session.Session, []session.Event, []string) {
 	if sess.Health == nil || sess.Run == nil || sess.Run.DryRun {
-		return sess, nil
+		return sess, nil, nil
 	}
 	if !final && sess.State != session.StateRunning && sess.Run.EndTime != nil && d.Clock.Now().Sub(*sess.Run.EndTime) > d.Config.Baseline {
-		return sess, nil
+		return sess, nil, nil
 	}
 	env, err := d.healthEnv(sess)
 	if err != nil {
-		return sess, nil
+		return sess, nil, []string{"resource and alarm states not sampled: " + err.Error()}
 	}
-	live := health.Recheck(c.ctx, env, d.Health, sess.Health.Resources)
+	live := d.recheckHealth(c.ctx, sess, env, sess.Health.Resources)
 	alarms := health.CheckAlarms(c.ctx, env.Clients, sess.Experiment.Template.StopConditions)
 	var added []session.Event
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
@@ -336,9 +354,48 @@ func (d *Deps) sampleLiveState(c *call, sess *session.Session, final bool) (*ses
 		return nil
 	})
 	if err != nil {
+		return sess, nil, []string{"resource and alarm states sampled but not saved: " + err.Error()}
+	}
+	return updated, added, nil
+}
+
+// recordNotes adds each note to the timeline as a visible fis-mcp note, once per distinct
+// message (a failure repeated poll after poll is recorded when first seen; every poll
+// still returns it in its notes), and returns the events added.
+func (d *Deps) recordNotes(sess *session.Session, notes []string) (*session.Session, []session.Event) {
+	if len(notes) == 0 {
+		return sess, nil
+	}
+	var added []session.Event
+	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		added = nil
+		now := d.Clock.Now().UTC()
+		for _, n := range notes {
+			if hasNote(s.Timeline, n) {
+				continue
+			}
+			e := session.Event{Time: now, Source: "fis-mcp", Kind: noteKind, Message: n, Observed: true}
+			s.AddEvent(e)
+			added = append(added, e)
+		}
+		return nil
+	})
+	if err != nil {
 		return sess, nil
 	}
 	return updated, added
+}
+
+// noteKind marks a fis-mcp note: a read that failed.
+const noteKind = "note"
+
+func hasNote(timeline []session.Event, msg string) bool {
+	for _, e := range timeline {
+		if e.Source == "fis-mcp" && e.Kind == noteKind && e.Message == msg {
+			return true
+		}
+	}
+	return false
 }
 
 func nonNilMap(m map[string]string) map[string]string {
@@ -394,6 +451,12 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 	for _, in := range out.LogInsights {
 		b.WriteString(insightText(in))
 	}
+	for _, n := range out.Notes {
+		fmt.Fprintf(&b, "NOTE: %s\n", n)
+	}
+	if ls := out.LogStreams; ls != nil && ls.Summary != "" {
+		fmt.Fprintf(&b, "Log streams: %d of %d followed. WARNING: %s.\n", ls.Following, ls.Streams, ls.Summary)
+	}
 	if out.Terminal {
 		fmt.Fprintf(&b, "The experiment has ended. Next: finalize_report (it waits out the %s post-experiment baseline, wait=true blocks through it).\n", d.Config.Baseline)
 	} else {
@@ -408,10 +471,10 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 
 // compareResolvedTargets reads FIS's own resolved targets of a dry run and flags every
 // difference from the health check's list.
-func (d *Deps) compareResolvedTargets(c *call, sess *session.Session) (*session.Session, []session.Event) {
+func (d *Deps) compareResolvedTargets(c *call, sess *session.Session) (*session.Session, []session.Event, []string) {
 	clients, err := d.AWS(sess.Experiment.Region)
 	if err != nil {
-		return sess, nil
+		return sess, nil, []string{"the dry run's resolved targets were not read: " + err.Error()}
 	}
 	resolved, err := experiment.ResolvedTargets(c.ctx, clients.FIS, sess.Run.ExperimentID)
 	now := d.Clock.Now().UTC()
@@ -434,16 +497,24 @@ func (d *Deps) compareResolvedTargets(c *call, sess *session.Session) (*session.
 		return nil
 	})
 	if uerr != nil {
-		return sess, events
+		return sess, events, []string{"the dry run's resolved targets were read but not saved: " + uerr.Error()}
 	}
-	return updated, events
+	return updated, events, nil
 }
 
 // diffTargets lists resources FIS resolved that the health check did not check, and the reverse.
+// An aws:eks:pod target is compared per target: FIS resolves it to the pods it selected, the
+// health check lists one entry per pod selector (cluster/namespace/selectorType=selectorValue,
+// see health.PodTargetID), so they match by target name.
 func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []string {
 	checked := map[string]bool{}
+	podTargets := map[string]bool{} // target names the health check listed pod selectors for
 	if h != nil {
 		for _, r := range h.Resources {
+			if r.Type == health.TypeEKSPod {
+				podTargets[r.Target] = true
+				continue
+			}
 			checked[r.ID] = true
 			if r.ARN != "" {
 				checked[r.ARN] = true
@@ -451,9 +522,17 @@ func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []s
 		}
 	}
 	seen := map[string]bool{}
+	podsResolved := map[string]int{} // target name → pods FIS resolved
 	var out []string
 	for _, t := range resolved {
 		id := t.Identifier
+		if t.ResourceType == health.TypeEKSPod {
+			podsResolved[t.TargetName]++
+			if !podTargets[t.TargetName] {
+				out = append(out, fmt.Sprintf("dry run: FIS resolved pod %s (target %s) which the health check did not check", id, t.TargetName))
+			}
+			continue
+		}
 		short := id[strings.LastIndexAny(id, "/:")+1:] // the resource ID at the end of an ARN
 		seen[id], seen[short] = true, true
 		if !checked[id] && !checked[short] {
@@ -462,6 +541,12 @@ func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []s
 	}
 	if h != nil {
 		for _, r := range h.Resources {
+			if r.Type == health.TypeEKSPod {
+				if podsResolved[r.Target] == 0 && r.Status != health.StatusNoTargetsResolved {
+					out = append(out, fmt.Sprintf("dry run: the health check listed pods %s (target %s) but FIS resolved no pods for that target", r.ID, r.Target))
+				}
+				continue
+			}
 			if !seen[r.ID] && !seen[r.ARN] {
 				out = append(out, fmt.Sprintf("dry run: the health check listed %s (%s) but FIS did not resolve it", r.ID, r.Type))
 			}
@@ -491,32 +576,54 @@ func insightText(in report.AppInsight) string {
 }
 
 // readLiveAWSEvents merges the affected resources' AWS event records (RDS/ElastiCache
-// events, instance transitions, ...) since the start into the timeline, for the live view.
-func (d *Deps) readLiveAWSEvents(c *call, sess *session.Session) (*session.Session, []session.Event) {
+// events, instance transitions, ...) into the timeline, for the live view. Each event
+// stream is read from the watermark the previous poll left (one query per service and
+// source type, whatever the number of nodes); failed reads come back as notes.
+func (d *Deps) readLiveAWSEvents(c *call, sess *session.Session) (*session.Session, []session.Event, []string) {
 	if sess.Run == nil || sess.Run.DryRun || sess.Health == nil || sess.State != session.StateRunning && sess.State != session.StateEnded {
-		return sess, nil
+		return sess, nil, nil
 	}
 	clients, err := d.AWS(sess.Experiment.Region)
 	if err != nil {
-		return sess, nil
+		return sess, nil, []string{"AWS events not read: " + err.Error()}
 	}
-	from := sess.Run.RequestedAt.Add(-5 * time.Minute)
-	evs := events.Read(c.ctx, clients, sess.Health.Resources, from, d.Clock.Now())
-	if len(evs) == 0 {
-		return sess, nil
+	res := events.Read(c.ctx, clients, sess.Health.Resources, events.Window{
+		Start: sess.Run.RequestedAt.Add(-5 * time.Minute), End: d.Clock.Now(), Watermarks: sess.Run.EventWatermarks,
+	})
+	var notes []string
+	for _, err := range res.Errors {
+		notes = append(notes, "AWS events not read (this poll's timeline may miss them; fix the cause and poll again): "+err.Error())
 	}
 	var added []session.Event
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
 		added = nil
-		for _, e := range evs {
+		for _, e := range res.Events {
+			if e.Observed && hasObserved(s.Timeline, e) {
+				continue // a state seen now, already recorded when first seen
+			}
 			if s.AddEventOnce(e) {
 				added = append(added, e)
 			}
 		}
+		if s.Run != nil {
+			s.Run.EventWatermarks = res.Watermarks
+		}
 		return nil
 	})
 	if err != nil {
-		return sess, nil
+		return sess, nil, append(notes, "AWS events read but not saved: "+err.Error())
 	}
-	return updated, added
+	return updated, added, notes
+}
+
+// hasObserved reports whether the timeline already holds e's observation (same source,
+// subject and message, at any time): a state with no AWS timestamp is stamped when seen,
+// so each poll would otherwise record it again.
+func hasObserved(timeline []session.Event, e session.Event) bool {
+	for _, x := range timeline {
+		if x.Observed && x.Source == e.Source && x.Subject == e.Subject && x.Message == e.Message {
+			return true
+		}
+	}
+	return false
 }

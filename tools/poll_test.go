@@ -1,6 +1,7 @@
 package tools_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -247,4 +248,36 @@ func TestPollBeforeStart(t *testing.T) {
 		t.Errorf("poll before start:\n%s", r.text)
 	}
 	assertAbortLine(t, r, id, "")
+}
+
+// TestPollFailedEventReadIsANote: a failed AWS event read is never dropped: the poll names
+// it in its notes and text, and the timeline holds it once as a fis-mcp note.
+func TestPollFailedEventReadIsANote(t *testing.T) {
+	h := newHarness(t)
+	id, _ := h.startDemo()
+	h.ok("poll", map[string]any{"session_id": id})
+	h.aws.InjectFault(awstest.Fault{Service: "rds", Operation: "DescribeEvents", Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeEvents"})
+	for i := 0; i < 2; i++ {
+		r := h.ok("poll", map[string]any{"session_id": id})
+		notes := r.list("notes")
+		if len(notes) == 0 || !strings.Contains(fmt.Sprint(notes), "rds:DescribeEvents") {
+			t.Fatalf("poll %d notes %v, want the failed rds:DescribeEvents read", i, notes)
+		}
+		if !strings.Contains(r.text, "NOTE: AWS events not read") {
+			t.Errorf("poll text lacks the note:\n%s", r.text)
+		}
+	}
+	var recorded int
+	for _, e := range h.session(id).Timeline {
+		if e.Source == "fis-mcp" && e.Kind == "note" && strings.Contains(e.Message, "rds:DescribeEvents") {
+			recorded++
+		}
+	}
+	if recorded != 2 { // the db-cluster and the db-instance streams, each once for both polls
+		t.Errorf("%d fis-mcp notes in the timeline, want 2", recorded)
+	}
+	h.aws.ClearFaults()
+	if r := h.ok("poll", map[string]any{"session_id": id}); len(r.list("notes")) != 0 {
+		t.Errorf("notes after the fault cleared: %v", r.list("notes"))
+	}
 }

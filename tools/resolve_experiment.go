@@ -36,6 +36,7 @@ type ResolveExperimentOutput struct {
 	EstimatedDuration string                     `json:"estimated_duration"`
 	StackName         string                     `json:"stack_name"`
 	StackStatus       string                     `json:"stack_status"`
+	StackWarning      string                     `json:"stack_warning,omitempty" jsonschema:"set when the stack is usable but after a failed or partial operation (e.g. UPDATE_ROLLBACK_COMPLETE): tell the human"`
 	Language          string                     `json:"language"`
 	AffectedResources []session.AffectedResource `json:"affected_resources"`
 	Actions           []session.Action           `json:"actions"`
@@ -51,7 +52,7 @@ type ResolveExperimentOutput struct {
 // ResolveExperiment is the resolve_experiment tool.
 func ResolveExperiment(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("resolve_experiment",
-		mcp.WithDescription("Step 1 of running a prepared AWS FIS experiment. Finds the experiment directory (by full path, or by FIS template ID searched one level deep), validates README.md and cfn-template.yaml, reads the README metadata, checks the CloudFormation stack is deployed (CREATE_COMPLETE/UPDATE_COMPLETE) and its ExperimentTemplateId output, and reads the FIS template's actions, targets and stop conditions. Opens a session; pass its session_id to health_check next. Read-only: nothing is started."),
+		mcp.WithDescription("Step 1 of running a prepared AWS FIS experiment. Finds the experiment directory (by full path, or by FIS template ID searched one level deep), validates README.md and cfn-template.yaml, reads the README metadata, checks the CloudFormation stack is deployed in a stable state (CREATE_COMPLETE/UPDATE_COMPLETE; UPDATE_ROLLBACK_COMPLETE/IMPORT_COMPLETE/IMPORT_ROLLBACK_COMPLETE with a warning; an operation in progress means wait) and its ExperimentTemplateId output, and reads the FIS template's actions, targets and stop conditions. Opens a session; pass its session_id to health_check next. Read-only: nothing is started."),
 		mcp.WithTitleAnnotation("Experiment: resolve"),
 		mcp.WithReadOnlyHintAnnotation(true),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -161,23 +162,14 @@ func (d *Deps) resolve(c *call, in ResolveExperimentInput) (*mcp.CallToolResult,
 	}
 	sess.Experiment.StackStatus = st.Status
 	if !stack.Ready(st.Status) {
-		var details []string
-		events, ferr := stack.FailureEvents(c.ctx, clients.CloudFormation, exp.StackName, 5)
-		if ferr != nil {
-			details = append(details, "stack events could not be read: "+ferr.Error())
-		}
-		for _, e := range events {
-			details = append(details, fmt.Sprintf("%s %s (%s) %s: %s", e.Time.UTC().Format("2006-01-02T15:04:05Z"), e.LogicalID, e.ResourceType, e.Status, e.Reason))
-		}
-		reason := fmt.Sprintf("stack %s is %s, not CREATE_COMPLETE or UPDATE_COMPLETE", exp.StackName, st.Status)
+		return abort(stackRefusal(c, clients.CloudFormation, exp.StackName, st))
+	}
+	if w := stack.Warning(exp.StackName, st.Status); w != "" {
 		if st.StatusReason != "" {
-			reason += " (" + st.StatusReason + ")"
+			w += " (" + st.StatusReason + ")"
 		}
-		remedy := "wait for the stack operation to finish, then resolve again"
-		if strings.HasSuffix(st.Status, "_FAILED") || strings.Contains(st.Status, "ROLLBACK") || strings.HasPrefix(st.Status, "DELETE") {
-			remedy = "look at the stack events below for the failure reason, fix the template or permissions and redeploy"
-		}
-		return abort(reason, remedy, details)
+		sess.Experiment.StackWarning = w
+		warnings = append(warnings, "STACK: "+w)
 	}
 	outID := st.Outputs["ExperimentTemplateId"]
 	switch {
@@ -205,6 +197,30 @@ func (d *Deps) resolve(c *call, in ResolveExperimentInput) (*mcp.CallToolResult,
 	return c.finish(sess.ID, &out, &out.Common, resolveText(sess))
 }
 
+// stackRefusal explains why a stack that is not in a stable state refuses the experiment:
+// the reason (with the stack's classification), the remedy and, except while an operation
+// is in progress, its last failure events.
+func stackRefusal(c *call, api stack.API, name string, st *stack.Stack) (reason, remedy string, details []string) {
+	cl := stack.Classify(st.Status)
+	switch cl.Kind {
+	case stack.KindInProgress:
+		reason = fmt.Sprintf("stack %s is %s: %s in progress (%s)", name, st.Status, cl.Operation, cl.Meaning)
+	default:
+		reason = fmt.Sprintf("stack %s is %s, not in a stable state: %s", name, st.Status, cl.Meaning)
+	}
+	if st.StatusReason != "" {
+		reason += " (" + st.StatusReason + ")"
+	}
+	events, ferr := stack.FailureEvents(c.ctx, api, name, 5)
+	if ferr != nil {
+		details = append(details, "stack events could not be read: "+ferr.Error())
+	}
+	for _, e := range events {
+		details = append(details, fmt.Sprintf("%s %s (%s) %s: %s", e.Time.UTC().Format("2006-01-02T15:04:05Z"), e.LogicalID, e.ResourceType, e.Status, e.Reason))
+	}
+	return reason, stack.Remedy(st.Status), details
+}
+
 func realStopConditions(conds []session.StopCondition) []session.StopCondition {
 	var out []session.StopCondition
 	for _, s := range conds {
@@ -220,7 +236,7 @@ func resolveOutput(s *session.Session) ResolveExperimentOutput {
 	out := ResolveExperimentOutput{
 		SessionID: s.ID, State: s.State, Directory: e.Dir, TemplateID: e.TemplateID, Scenario: e.Scenario,
 		Region: e.Region, TargetAZ: e.TargetAZ, EstimatedDuration: e.EstimatedDuration, StackName: e.StackName,
-		StackStatus: e.StackStatus, Language: s.Language,
+		StackStatus: e.StackStatus, StackWarning: e.StackWarning, Language: s.Language,
 		AffectedResources: nonNil(e.AffectedResources), Actions: nonNil(e.Template.Actions),
 		Targets: nonNil(e.Template.Targets), StopConditions: nonNil(e.Template.StopConditions), Warnings: nonNil(s.Warnings),
 	}
@@ -243,6 +259,13 @@ func resolveText(s *session.Session) string {
 		fmt.Fprintf(&b, "Target AZ:   %s\n", e.TargetAZ)
 	}
 	fmt.Fprintf(&b, "Duration:    %s\nStack:       %s (verified: %s)\n", e.EstimatedDuration, e.StackName, e.StackStatus)
+	if t := e.Template; t.MultiAccount() {
+		fmt.Fprintf(&b, "Accounts:    multi-account template, %d target account(s):", len(t.TargetAccounts))
+		for _, a := range t.TargetAccounts {
+			fmt.Fprintf(&b, " %s", a.AccountID)
+		}
+		b.WriteString("\n")
+	}
 	if len(e.AffectedResources) > 0 {
 		b.WriteString("Affected resources:\n")
 		for _, r := range e.AffectedResources {

@@ -15,6 +15,8 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
+	"github.com/fis-mcp/fis-mcp/aws/health"
+	"github.com/fis-mcp/fis-mcp/aws/stack"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -379,6 +381,11 @@ func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
 	for _, r := range e.AffectedResources {
 		fmt.Fprintf(&b, "  - (README) %s %s: %s\n", r.Type, r.Identifier, r.Impact)
 	}
+	if s.Health != nil {
+		for _, st := range s.Health.SkippedTargets {
+			fmt.Fprintf(&b, "  - %s\n", health.SkipNote(st.Target, st.Actions))
+		}
+	}
 	b.WriteString("\nActions:\n")
 	for _, a := range e.Template.Actions {
 		fmt.Fprintf(&b, "  - %s: %s", a.Name, a.ActionID)
@@ -394,6 +401,17 @@ func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
 	}
 	for _, sc := range conds {
 		fmt.Fprintf(&b, "  - %s\n", sc.Value)
+	}
+	if s.Health != nil {
+		for _, w := range s.Health.Warnings {
+			fmt.Fprintf(&b, "  - !!! WARNING: %s !!!\n", w)
+		}
+		if notes := health.ResourceNotes(s.Health.Resources); len(notes) > 0 {
+			b.WriteString("\nTarget notes (healthy, but worth knowing):\n")
+			for _, n := range notes {
+				fmt.Fprintf(&b, "  - %s\n", n)
+			}
+		}
 	}
 	if s.Health != nil && s.Health.Override != nil {
 		fmt.Fprintf(&b, "\nHEALTH OVERRIDE in effect (%q): unhealthy targets: %s\n", s.Health.Override.Reason, strings.Join(s.Health.Override.Unhealthy, "; "))
@@ -471,6 +489,13 @@ func (d *Deps) templateUnchanged(c *call, id string) error {
 	clients, err := d.AWS(sess.Experiment.Region)
 	if err != nil {
 		return err
+	}
+	if name := sess.Experiment.StackName; name != "" {
+		// A stack operation begun since resolve_experiment (an update, a delete) may be
+		// replacing the template: never start into it. Stable states with a warning pass.
+		if err := stack.CheckUsable(c.ctx, clients.CloudFormation, name); err != nil {
+			return fmt.Errorf("start refused: the CloudFormation stack is not usable now: %w", err)
+		}
 	}
 	live, err := experiment.GetTemplate(c.ctx, clients.FIS, sess.Experiment.TemplateID)
 	if err != nil {

@@ -25,8 +25,38 @@ type StartLogsOutput struct {
 	LogDir    string              `json:"log_dir"`
 	Apps      []session.App       `json:"apps"`
 	Streams   []session.LogStream `json:"streams"`
-	Skipped   string              `json:"skipped,omitempty" jsonschema:"why no logs are collected, when none are"`
+	// MaxStreams and NotFollowed: see LogStreamsSummary.
+	MaxStreams  int      `json:"max_streams" jsonschema:"how many streams are followed at most (--max-log-streams, FIS_MCP_MAX_LOG_STREAMS)"`
+	NotFollowed []string `json:"not_followed" jsonschema:"namespace/pod/container of each stream not followed because the limit is reached; each waits, queued, for a followed pod to go away"`
+	Skipped     string   `json:"skipped,omitempty" jsonschema:"why no logs are collected, when none are"`
 	Common
+}
+
+// LogStreamsSummary is the log collection's stream count in poll results: every
+// stream not followed is named.
+type LogStreamsSummary struct {
+	Streams     int      `json:"streams" jsonschema:"(pod, container) streams selected"`
+	Following   int      `json:"following" jsonschema:"streams being followed: following, starting, resuming, or waiting for their container to start"`
+	MaxStreams  int      `json:"max_streams" jsonschema:"how many streams are followed at most (--max-log-streams, FIS_MCP_MAX_LOG_STREAMS)"`
+	NotFollowed []string `json:"not_followed" jsonschema:"namespace/pod/container of each stream not followed because the limit is reached"`
+	Summary     string   `json:"summary,omitempty" jsonschema:"'N streams not followed: …' with the remedy, when any is not followed"`
+}
+
+// logStreamsSummary summarises the session's log streams (nil when logs are not collected).
+func logStreamsSummary(lc *session.LogCollection) *LogStreamsSummary {
+	if lc == nil || lc.Skipped != "" {
+		return nil
+	}
+	sum := &LogStreamsSummary{Streams: len(lc.Streams), MaxStreams: lc.MaxStreams, NotFollowed: nonNil(lc.NotFollowed)}
+	for _, st := range lc.Streams {
+		switch {
+		case st.Status == kube.StatusQueued, st.Status == kube.StatusNotFollowed, st.Status == kube.StatusEnded, strings.HasPrefix(st.Status, "error"):
+		default:
+			sum.Following++
+		}
+	}
+	sum.Summary = kube.NotFollowedLine(lc.NotFollowed, lc.MaxStreams)
+	return sum
 }
 
 // StartLogs is the start_logs tool.
@@ -66,6 +96,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 	now := d.Clock.Now().UTC()
 	skipped := ""
 	var streams []session.LogStream
+	maxStreams := d.maxLogStreams()
 	if len(apps) == 0 {
 		skipped = "no apps to follow: discover_apps found none and none were given; application log analysis will be skipped"
 	} else {
@@ -84,7 +115,8 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		if err := s.Require("start log collection", logStates...); err != nil {
 			return err
 		}
-		s.Logs = &session.LogCollection{Dir: logDir, StartedAt: now, Apps: apps, Streams: nonNil(streams), Skipped: skipped}
+		s.Logs = &session.LogCollection{Dir: logDir, StartedAt: now, Apps: apps, Streams: nonNil(streams), Skipped: skipped,
+			MaxStreams: maxStreams, NotFollowed: kube.NotFollowed(streams)}
 		s.InvalidateConfirmation()
 		if s.State != session.StateLogsStarted {
 			if err := s.Transition(session.StateLogsStarted); err != nil {
@@ -92,6 +124,9 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 			}
 		}
 		msg := fmt.Sprintf("log collection started for %d app(s), %d stream(s), into %s", len(apps), len(streams), logDir)
+		if line := kube.NotFollowedLine(kube.NotFollowed(streams), maxStreams); line != "" {
+			msg += "; " + line
+		}
 		if skipped != "" {
 			msg = "log collection skipped: " + skipped
 		}
@@ -102,7 +137,9 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		d.stopLogs(sess.ID)
 		return c.fail(sess.ID, err)
 	}
-	out := StartLogsOutput{SessionID: updated.ID, LogDir: logDir, Apps: nonNil(apps), Streams: nonNil(streams), Skipped: skipped}
+	notFollowed := kube.NotFollowed(streams)
+	out := StartLogsOutput{SessionID: updated.ID, LogDir: logDir, Apps: nonNil(apps), Streams: nonNil(streams), Skipped: skipped,
+		MaxStreams: maxStreams, NotFollowed: nonNil(notFollowed)}
 	var b strings.Builder
 	if skipped != "" {
 		fmt.Fprintf(&b, "Log collection SKIPPED: %s\n", skipped)
@@ -112,7 +149,14 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 			fmt.Fprintf(&b, "  - %s → %s\n", a.Key(), kube.FilePath(logDir, a))
 		}
 		for _, st := range streams {
+			if st.Status == kube.StatusQueued {
+				fmt.Fprintf(&b, "    %s/%s: %s — NOT FOLLOWED (stream limit reached)\n", st.Pod, st.Container, st.Status)
+				continue
+			}
 			fmt.Fprintf(&b, "    %s/%s: %s\n", st.Pod, st.Container, st.Status)
+		}
+		if line := kube.NotFollowedLine(notFollowed, maxStreams); line != "" {
+			fmt.Fprintf(&b, "WARNING: %s.\nA queued stream is %s.\n", line, kube.QueuedReason(maxStreams))
 		}
 	}
 	b.WriteString("Next: start_experiment (it shows the impact warning and asks for confirmation).\n")
@@ -173,6 +217,14 @@ func (d *Deps) selectApps(c *call, sess *session.Session, keys []string) ([]sess
 	return out, nil
 }
 
+// maxLogStreams is the operator's stream limit, or the collector's default.
+func (d *Deps) maxLogStreams() int {
+	if d.Config.MaxLogStreams > 0 {
+		return d.Config.MaxLogStreams
+	}
+	return kube.DefaultMaxStreams
+}
+
 func clusterNames(apps []session.App) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -187,7 +239,7 @@ func clusterNames(apps []session.App) []string {
 
 // runCollector starts (or restarts, resuming from the files) the session's log collection.
 func (d *Deps) runCollector(id, dir string, clients map[string]kubernetes.Interface, apps []session.App) (*kube.Collector, error) {
-	coll := kube.NewCollector(kube.CollectorOptions{Dir: dir, Logger: d.Log.With().Str("session", id).Logger()})
+	coll := kube.NewCollector(kube.CollectorOptions{Dir: dir, MaxStreams: d.maxLogStreams(), Logger: d.Log.With().Str("session", id).Logger()})
 	if err := coll.Start(d.bg, clients, apps); err != nil {
 		return nil, fmt.Errorf("start log collection: %w", err)
 	}
@@ -236,6 +288,8 @@ func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.S
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
 		if s.Logs != nil {
 			s.Logs.Streams = nonNil(streams)
+			s.Logs.MaxStreams = d.maxLogStreams()
+			s.Logs.NotFollowed = kube.NotFollowed(streams)
 		}
 		return nil
 	})

@@ -3,6 +3,9 @@ package awstest
 import (
 	"fmt"
 	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -10,6 +13,8 @@ import (
 type ARCManagedResource struct {
 	Arn  string
 	Name string
+	// AZs are the Availability Zones the resource is deployed in (ListManagedResources' availabilityZones).
+	AZs []string
 	// AutoshiftStatus: ENABLED or DISABLED (default).
 	AutoshiftStatus string
 	ZonalShifts     []ARCZonalShift
@@ -44,6 +49,7 @@ func arcService() *service {
 		protocol: protoRestJSON,
 		route: restRouter(
 			restRoute{"GET", "/managedresources/{resourceIdentifier}", "GetManagedResource"},
+			restRoute{"GET", "/managedresources", "ListManagedResources"},
 		),
 		handle: handleARC,
 	}
@@ -120,7 +126,58 @@ func handleARC(s *Server, c *call) {
 			"arn": r.Arn, "name": r.Name, "appliedWeights": map[string]float64{},
 			"zonalShifts": shifts, "autoshifts": autos, "zonalAutoshiftStatus": r.AutoshiftStatus,
 		})
+	case "ListManagedResources":
+		arcListManagedResources(s, c)
 	default:
 		notImplemented(s, c)
 	}
+}
+
+// arcListManagedResources lists the registered resources as ManagedResourceSummary items, the
+// output FIS applies aws:arc:zonal-shift-managed-resource filters to
+// (https://docs.aws.amazon.com/fis/latest/userguide/targets.html; summaries per
+// https://docs.aws.amazon.com/arc-zonal-shift/latest/api/API_ManagedResourceSummary.html: no tags).
+func arcListManagedResources(s *Server, c *call) {
+	arns := make([]string, 0, len(s.arc.resources))
+	for a := range s.arc.resources {
+		arns = append(arns, a)
+	}
+	sort.Strings(arns)
+	from := 0
+	if tok := c.Query("nextToken"); tok != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(tok, "arc-"))
+		if err != nil || n < 0 || n > len(arns) {
+			c.Fail(http.StatusBadRequest, "ValidationException", "Invalid nextToken.")
+			return
+		}
+		from = n
+	}
+	limit := 100
+	if mr := c.Query("maxResults"); mr != "" {
+		n, err := strconv.Atoi(mr)
+		if err != nil || n < 1 || n > 100 {
+			c.Fail(http.StatusBadRequest, "ValidationException", "maxResults must be between 1 and 100.")
+			return
+		}
+		limit = n
+	}
+	to := min(from+limit, len(arns))
+	items := []map[string]any{}
+	for _, a := range arns[from:to] {
+		r := s.arc.resources[a]
+		azs := append([]string{}, r.AZs...)
+		weights := map[string]float64{}
+		for _, z := range azs {
+			weights[z] = 1
+		}
+		items = append(items, map[string]any{
+			"arn": r.Arn, "name": r.Name, "availabilityZones": azs, "appliedWeights": weights,
+			"zonalAutoshiftStatus": r.AutoshiftStatus,
+		})
+	}
+	out := map[string]any{"items": items}
+	if to < len(arns) {
+		out["nextToken"] = fmt.Sprintf("arc-%d", to)
+	}
+	c.JSON(out)
 }

@@ -3,9 +3,6 @@ package awstest
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,15 +13,8 @@ import (
 
 func TestARCFake(t *testing.T) {
 	t0 := time.Date(2026, 4, 11, 10, 0, 0, 0, time.UTC)
-	srv := NewUnstarted()
-	// server.go routes ARC only by its legacy signing name percdataplane, while the current SDK
-	// signs as arc-zonal-shift: translate the credential scope until allServices lists both.
-	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/arc-zonal-shift/", "/percdataplane/", 1))
-		srv.ServeHTTP(w, r)
-	}))
-	defer h.Close()
-	srv.URL = h.URL
+	srv := New()
+	defer srv.Close()
 	lb := "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123456789abcdef"
 	srv.AddARCManagedResource(ARCManagedResource{Arn: lb, Name: "web"})
 	srv.SetZonalShifts(lb, ARCZonalShift{AwayFrom: "use1-az1", Applied: true, Start: t0, Expiry: t0.Add(time.Hour)})

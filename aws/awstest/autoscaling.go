@@ -125,6 +125,17 @@ func (s *Server) AddScalingActivity(a ScalingActivity) {
 	s.addScalingActivityLocked(a)
 }
 
+// SetScalingActivityStatus changes the status code (and end time, now) of activity id.
+func (s *Server) SetScalingActivityStatus(id, statusCode string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.autoscaling.activities {
+		if a.ID == id {
+			a.StatusCode, a.EndTime = statusCode, s.clock.Now()
+		}
+	}
+}
+
 func (s *Server) addScalingActivityLocked(a ScalingActivity) {
 	st := &s.autoscaling
 	if a.ID == "" {
@@ -238,6 +249,11 @@ func asgDescribeGroups(s *Server, c *call) {
 			list = append(list, st.groups[n])
 		}
 	}
+	filters, ok := asgFilters(c)
+	if !ok {
+		return
+	}
+	list = asgFilterGroups(list, filters)
 	from, to, next, ok := asgPage(c, len(list), 50, 100)
 	if !ok {
 		return
@@ -282,8 +298,17 @@ func asgDescribeActivities(s *Server, c *call) {
 		}
 		list = append(list, a)
 	}
-	// AWS lists activities newest first.
-	sort.SliceStable(list, func(i, j int) bool { return list[i].StartTime.After(list[j].StartTime) })
+	// https://docs.aws.amazon.com/sdkfornet1/latest/apidocs/html/T_Amazon_AutoScaling_Model_DescribeScalingActivitiesRequest.htm:
+	// "Activities are sorted by the start time. Activities still in progress appear first on the list" (newest first).
+	inProgress := func(a *ScalingActivity) bool {
+		return a.StatusCode != "" && a.StatusCode != "Successful" && a.StatusCode != "Failed" && a.StatusCode != "Cancelled"
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if pi, pj := inProgress(list[i]), inProgress(list[j]); pi != pj {
+			return pi
+		}
+		return list[i].StartTime.After(list[j].StartTime)
+	})
 	from, to, next, ok := asgPage(c, len(list), 100, 100)
 	if !ok {
 		return
@@ -304,4 +329,66 @@ func asgDescribeActivities(s *Server, c *call) {
 		Activities []asgActivityXML `xml:"Activities>member"`
 		NextToken  string           `xml:"NextToken,omitempty"`
 	}{rows, next})
+}
+
+// asgFilter is one DescribeAutoScalingGroups filter (Filters.member.N.Name / .Values.member.M).
+type asgFilter struct {
+	name   string
+	values []string
+}
+
+// asgFilters reads the request's filters. DescribeAutoScalingGroups accepts tag:<key>,
+// tag-key and tag-value filters; filters combine with AND, a filter's values with OR
+// (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html).
+func asgFilters(c *call) ([]asgFilter, bool) {
+	var out []asgFilter
+	for i := 1; ; i++ {
+		name := c.Form(fmt.Sprintf("Filters.member.%d.Name", i))
+		if name == "" {
+			return out, true
+		}
+		if !strings.HasPrefix(name, "tag:") && name != "tag-key" && name != "tag-value" {
+			c.Fail(http.StatusBadRequest, "ValidationError", fmt.Sprintf("Filter name '%s' is invalid. Valid filter names are tag:<key>, tag-key, tag-value.", name))
+			return nil, false
+		}
+		f := asgFilter{name: name, values: c.FormList(fmt.Sprintf("Filters.member.%d.Values", i))}
+		out = append(out, f)
+	}
+}
+
+func asgFilterGroups(list []*AutoScalingGroup, filters []asgFilter) []*AutoScalingGroup {
+	if len(filters) == 0 {
+		return list
+	}
+	var out []*AutoScalingGroup
+	for _, g := range list {
+		if asgMatches(g, filters) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func asgMatches(g *AutoScalingGroup, filters []asgFilter) bool {
+	for _, f := range filters {
+		ok := false
+		for _, v := range f.values {
+			switch {
+			case strings.HasPrefix(f.name, "tag:"):
+				got, has := g.Tags[strings.TrimPrefix(f.name, "tag:")]
+				ok = ok || (has && got == v)
+			case f.name == "tag-key":
+				_, has := g.Tags[v]
+				ok = ok || has
+			case f.name == "tag-value":
+				for _, tv := range g.Tags {
+					ok = ok || tv == v
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -105,9 +105,15 @@ func cfnSortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// lookup finds a stack by name or stack ID.
+// cfnDeleted is the status of a deleted stack.
+const cfnDeleted = "DELETE_COMPLETE"
+
+// lookup finds a stack by name or stack ID. Any status string is held as seeded (the
+// documented StackStatus values: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html).
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html: "Running stacks: You
+// can specify either the stack's name or its unique stack ID. Deleted stacks: You must specify the unique stack ID."
 func (st *cfnState) lookup(nameOrID string) *Stack {
-	if s := st.stacks[nameOrID]; s != nil {
+	if s := st.stacks[nameOrID]; s != nil && s.Status != cfnDeleted {
 		return s
 	}
 	for _, s := range st.stacks {
@@ -186,7 +192,9 @@ func cfnDescribeStacks(s *Server, c *call) {
 		stacks = []*Stack{st}
 	} else {
 		for _, st := range s.cfn.stacks {
-			stacks = append(stacks, st)
+			if st.Status != cfnDeleted { // deleted stacks are described only by stack ID (see lookup)
+				stacks = append(stacks, st)
+			}
 		}
 		sort.Slice(stacks, func(i, j int) bool { return stacks[i].Name < stacks[j].Name })
 	}

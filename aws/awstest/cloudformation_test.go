@@ -103,6 +103,35 @@ func TestCloudFormationDescribeStacks(t *testing.T) {
 	}
 }
 
+// TestCloudFormationDeletedStack: a deleted stack is described by its stack ID only
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html).
+func TestCloudFormationDeletedStack(t *testing.T) {
+	ctx := context.Background()
+	srv := awstest.New(awstest.WithClock(awstest.NewFakeClock(fisTestEpoch)))
+	defer srv.Close()
+	srv.AddStack(awstest.Stack{Name: "gone", Status: "CREATE_COMPLETE"})
+	srv.AddStack(awstest.Stack{Name: "kept", Status: "UPDATE_ROLLBACK_COMPLETE"})
+	c := newCFNClient(srv)
+	out, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: awssdk.String("gone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := out.Stacks[0].StackId
+	srv.SetStackStatus("gone", "DELETE_COMPLETE")
+	_, err = c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: awssdk.String("gone")})
+	if code, _ := fisErr(t, err); code != "ValidationError" || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("deleted stack by name: %v", err)
+	}
+	byID, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: id})
+	if err != nil || byID.Stacks[0].StackStatus != "DELETE_COMPLETE" {
+		t.Errorf("deleted stack by ID: %v", err)
+	}
+	all, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{})
+	if err != nil || len(all.Stacks) != 1 || awssdk.ToString(all.Stacks[0].StackName) != "kept" {
+		t.Errorf("listing: %v %+v", err, all)
+	}
+}
+
 func TestCloudFormationDescribeStackEventsPaging(t *testing.T) {
 	ctx := context.Background()
 	srv := awstest.New(awstest.WithClock(awstest.NewFakeClock(fisTestEpoch)))

@@ -37,7 +37,8 @@ type Alarm struct {
 	ARN string
 	// Type is AlarmTypeMetric (default) or AlarmTypeComposite.
 	Type string
-	// State defaults to INSUFFICIENT_DATA, as for a newly created alarm.
+	// State defaults to INSUFFICIENT_DATA, as for a newly created alarm: OK | ALARM | INSUFFICIENT_DATA
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html).
 	State  string
 	Reason string
 	// UpdatedAt defaults to the simulation time of AddAlarm.

@@ -149,6 +149,9 @@ func (s *Server) DeployStack(stackName, templateID string, cfn []byte, o DeployO
 		}
 	}
 	s.AddExperimentTemplate(*tmpl)
+	for _, ta := range d.TargetAccounts {
+		s.AddTargetAccountConfiguration(templateID, TargetAccountConfiguration{AccountID: ta.AccountID, RoleArn: ta.RoleArn, Description: ta.Description})
+	}
 	status := o.Status
 	if status == "" {
 		status = "CREATE_COMPLETE"

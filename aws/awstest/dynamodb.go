@@ -10,7 +10,8 @@ import (
 type DynamoDBTable struct {
 	Name string
 	Arn  string // default arn:aws:dynamodb:{region}:{account}:table/{name}
-	// Status: ACTIVE (default), CREATING, UPDATING, DELETING, INACCESSIBLE_ENCRYPTION_CREDENTIALS, ARCHIVING, ARCHIVED.
+	// Status: ACTIVE (default), CREATING, UPDATING, DELETING, INACCESSIBLE_ENCRYPTION_CREDENTIALS, ARCHIVING, ARCHIVED,
+	// REPLICATION_NOT_AUTHORIZED (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
 	Status   string
 	Replicas []DynamoDBReplica
 	Tags     map[string]string

@@ -32,7 +32,8 @@ type Instance struct {
 	PublicDNS          string
 	// Lifecycle is "spot" or "capacity-block" ("" for on-demand).
 	Lifecycle string
-	// InstanceStatus and SystemStatus are the status checks: ok, impaired, initializing, insufficient-data.
+	// InstanceStatus and SystemStatus are the status checks: ok, impaired, initializing, insufficient-data, not-applicable
+	// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceStatusSummary.html).
 	InstanceStatus string
 	SystemStatus   string
 	LaunchTime     time.Time
@@ -42,7 +43,8 @@ type Instance struct {
 // Subnet is a fake VPC subnet.
 type Subnet struct {
 	ID, VPCID, AZ, AZID, CIDR string
-	// State: pending, available, unavailable, failed.
+	// State: pending, available, unavailable, failed, failed-insufficient-capacity
+	// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html).
 	State string
 	Tags  map[string]string
 }
@@ -65,7 +67,11 @@ type Volume struct {
 	// AttachedTo is the instance ID the volume is attached to ("" when detached).
 	AttachedTo string
 	Device     string
-	Tags       map[string]string
+	// KeepOnTermination sets the attachment's DeleteOnTermination to false (a data volume
+	// attached after launch; https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VolumeAttachment.html).
+	// The zero value is DeleteOnTermination true, as for a root volume.
+	KeepOnTermination bool
+	Tags              map[string]string
 }
 
 // ec2State is the fake's EC2 state.
@@ -286,6 +292,9 @@ func ec2Service() *service {
 }
 
 func ec2Handle(s *Server, c *call) {
+	if !ec2FilterLimitOK(c) {
+		return
+	}
 	switch c.op {
 	case "DescribeInstances":
 		ec2DescribeInstances(s, c)
@@ -297,6 +306,10 @@ func ec2Handle(s *Server, c *call) {
 		ec2DescribeTransitGateways(s, c)
 	case "DescribeVolumes":
 		ec2DescribeVolumes(s, c)
+	case "DescribeVpcEndpoints": // aws/awstest/vpcendpoint.go
+		ec2DescribeVpcEndpoints(s, c)
+	case "DescribeAvailabilityZones": // aws/awstest/ec2_azs.go
+		ec2DescribeAvailabilityZones(s, c)
 	default:
 		notImplemented(s, c)
 	}
@@ -443,6 +456,26 @@ func ec2Filters(c *call) map[string][]string {
 			out[name] = append(out[name], v[0])
 		}
 	}
+}
+
+// ec2MaxFilterValues is how many filter values one EC2 call may carry, all filters together.
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html: FilterLimitExceeded,
+// "The request uses too many filters or too many filter values" (HTTP 400); the page names no number,
+// EC2 answers "The maximum number of filter values specified on a single call is 200".
+const ec2MaxFilterValues = 200
+
+// ec2FilterLimitOK fails the call with FilterLimitExceeded when its filters carry more than
+// ec2MaxFilterValues values in total, as EC2 does for every Describe action.
+func ec2FilterLimitOK(c *call) bool {
+	n := 0
+	for _, vs := range ec2Filters(c) {
+		n += len(vs)
+	}
+	if n > ec2MaxFilterValues {
+		c.Fail(http.StatusBadRequest, "FilterLimitExceeded", fmt.Sprintf("The maximum number of filter values specified on a single call is %d", ec2MaxFilterValues))
+		return false
+	}
+	return true
 }
 
 // ec2FilterMatch reports whether every filter accepts the resource, given its
@@ -824,7 +857,7 @@ func ec2DescribeVolumes(s *Server, c *call) {
 		}
 		x := ec2VolumeXML{VolumeID: v.ID, Size: v.SizeGiB, AvailabilityZone: v.AZ, Status: v.State, CreateTime: created, VolumeType: v.Type, Encrypted: true, Tags: ec2Tags(v.Tags)}
 		if v.AttachedTo != "" {
-			x.Attachments = []ec2VolumeAttachmentXML{{VolumeID: v.ID, InstanceID: v.AttachedTo, Device: v.Device, Status: "attached", AttachTime: created, DeleteOnTermination: true}}
+			x.Attachments = []ec2VolumeAttachmentXML{{VolumeID: v.ID, InstanceID: v.AttachedTo, Device: v.Device, Status: "attached", AttachTime: created, DeleteOnTermination: !v.KeepOnTermination}}
 		}
 		rows = append(rows, x)
 	}

@@ -10,7 +10,7 @@ import (
 type ECSCluster struct {
 	Name   string
 	Arn    string // default arn:aws:ecs:{region}:{account}:cluster/{name}
-	Status string // ACTIVE (default), PROVISIONING, DEPROVISIONING, FAILED, INACTIVE
+	Status string // ACTIVE (default), PROVISIONING, DEPROVISIONING, FAILED, INACTIVE (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Cluster.html)
 	Tags   map[string]string
 }
 

@@ -15,8 +15,10 @@ type EKSCluster struct {
 	Arn      string // default arn:aws:eks:{region}:{account}:cluster/{name}
 	Endpoint string
 	CAData   []byte // PEM of the cluster CA (served base64-encoded, as EKS does)
-	Status   string // default ACTIVE
-	Version  string // default 1.31
+	// Status: ACTIVE (default), CREATING, UPDATING, DELETING, FAILED, PENDING
+	// (https://docs.aws.amazon.com/eks/latest/APIReference/API_Cluster.html).
+	Status  string
+	Version string // default 1.31
 	// LoggingTypes are the enabled control plane log types (api, audit, authenticator, controllerManager, scheduler).
 	LoggingTypes []string
 	RoleArn      string

@@ -12,7 +12,8 @@ type ReplicationGroup struct {
 	ID          string
 	Description string
 	Engine      string // valkey (default) or redis
-	// Status: available, creating, modifying, deleting, create-failed, snapshotting.
+	// Status: available, creating, modifying, deleting, create-failed, snapshotting
+	// (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ReplicationGroup.html).
 	Status string
 	// ClusterEnabled selects cluster mode: a configuration endpoint, no per-shard primary/reader endpoints.
 	ClusterEnabled bool
@@ -554,6 +555,11 @@ func ecDescribeEvents(s *Server, c *call) {
 	if err != nil {
 		c.Fail(http.StatusBadRequest, "InvalidParameterValue", err.Error())
 		return
+	}
+	// https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DescribeEvents.html:
+	// "you can retrieve up to 14 days' worth of events"; no SourceIdentifier means all sources.
+	if start.Before(c.now.Add(-14 * 24 * time.Hour)) {
+		start = c.now.Add(-14 * 24 * time.Hour)
 	}
 	// ElastiCache lists events newest first.
 	evs := selectServiceEvents(s.elasticache.events, c.Form("SourceType"), c.Form("SourceIdentifier"), start, end, true)

@@ -131,6 +131,10 @@ type fisExperiment struct {
 	stopAt     time.Time
 	stopReason string
 	targets    []fisResolvedTarget
+	// resolveFail is why the experiment failed at start (a target resolved nothing under
+	// emptyTargetResolutionMode fail); skipped are the actions skipped under skip.
+	resolveFail string
+	skipped     map[string]bool
 }
 
 // fisNever stands for "does not happen".
@@ -157,6 +161,7 @@ func fisService() *service {
 		route: restRouter(
 			restRoute{Method: http.MethodGet, Pattern: "/experimentTemplates", Op: "ListExperimentTemplates"},
 			restRoute{Method: http.MethodGet, Pattern: "/experimentTemplates/{id}", Op: "GetExperimentTemplate"},
+			restRoute{Method: http.MethodGet, Pattern: "/experimentTemplates/{id}/targetAccountConfigurations", Op: "ListTargetAccountConfigurations"}, // accounts.go
 			restRoute{Method: http.MethodPost, Pattern: "/experiments", Op: "StartExperiment"},
 			restRoute{Method: http.MethodGet, Pattern: "/experiments", Op: "ListExperiments"},
 			restRoute{Method: http.MethodGet, Pattern: "/experiments/{id}", Op: "GetExperiment"},
@@ -386,6 +391,9 @@ func (e *fisExperiment) schedule() (running time.Time, acts map[string]fisAction
 		if d, ok := fisParseDuration(e.tmpl.Actions[name].Parameters["duration"]); ok {
 			dur = d
 		}
+		if e.skipped[name] {
+			dur = 0
+		}
 		a := fisActionSched{start: start, end: fisAdd(start, dur)}
 		if f, ok := e.failures[name]; ok {
 			a.end = fisAdd(start, min(max(f.after, 0), dur))
@@ -436,6 +444,15 @@ func (e *fisExperiment) view(now time.Time) fisView {
 	ended := kind != "" && !now.Before(at)
 
 	v := fisView{actions: map[string]fisActionView{}}
+	if e.resolveFail != "" {
+		// "If no resources are resolved for the target, the experiment is terminated immediately
+		// with a status of failed" (https://docs.aws.amazon.com/fis/latest/userguide/experiment-options.html).
+		v.status, v.reason, v.end = fisStateFailed, e.resolveFail, e.created
+		for name := range e.tmpl.Actions {
+			v.actions[name] = fisActionView{status: fisStateCancelled, reason: "Action cancelled because the experiment failed."}
+		}
+		return v
+	}
 	switch {
 	case ended && kind == fisStateStopped:
 		if now.Before(at.Add(e.timing.Stopping)) {
@@ -463,6 +480,15 @@ func (e *fisExperiment) view(now time.Time) fisView {
 			continue
 		}
 		a := acts[name]
+		if e.skipped[name] {
+			// "any actions with no resolved targets are skipped" (experiment-options.html).
+			if now.Before(a.start) && !ended {
+				v.actions[name] = fisActionView{status: fisStatePending}
+			} else {
+				v.actions[name] = fisActionView{status: fisStateSkipped, reason: "Action skipped because its targets resolved no resources."}
+			}
+			continue
+		}
 		switch {
 		case !ended || kind == fisStateCompleted:
 			switch {
@@ -776,6 +802,8 @@ func handleFIS(s *Server, c *call) {
 		fisListExperiments(s, c)
 	case "ListExperimentResolvedTargets":
 		fisListResolvedTargets(s, c)
+	case "ListTargetAccountConfigurations":
+		fisListTargetAccountConfigurations(s, c)
 	default:
 		notImplemented(s, c)
 	}
@@ -840,20 +868,8 @@ func fisStartExperiment(s *Server, c *call) {
 	if k, ok := s.fis.stopKnobs[t.ID]; ok {
 		e.stopAt, e.stopReason = c.now.Add(k.after), k.reason
 	}
-	tnames := make([]string, 0, len(t.Targets))
-	for name := range t.Targets {
-		tnames = append(tnames, name)
-	}
-	sort.Strings(tnames)
-	for _, name := range tnames {
-		ids, ok := s.fis.resolved[t.ID][name]
-		if !ok {
-			ids = t.Targets[name].ResourceArns
-		}
-		for _, rid := range ids {
-			e.targets = append(e.targets, fisResolvedTarget{targetName: name, resourceType: t.Targets[name].ResourceType, identifier: rid})
-		}
-	}
+	res := s.fisResolveTargets(t)
+	e.targets, e.resolveFail, e.skipped = res.targets, res.failReason, res.skippedActions
 	s.fis.experiments[id] = e
 	s.fis.order = append(s.fis.order, id)
 	if in.ClientToken != "" {
@@ -862,7 +878,7 @@ func fisStartExperiment(s *Server, c *call) {
 	s.fis.started = append(s.fis.started, StartedExperiment{
 		ID: id, TemplateID: t.ID, ClientToken: in.ClientToken, Tags: cfnCopyMap(in.Tags), ActionsMode: mode, Time: c.now,
 	})
-	if mode != fisSkipAll {
+	if mode != fisSkipAll && e.resolveFail == "" {
 		s.fireExperimentStart(id, c.now)
 	}
 	c.JSON(map[string]any{"experiment": s.fisExperimentJSON(e, c.now)})

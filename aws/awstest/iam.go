@@ -3,6 +3,8 @@ package awstest
 import (
 	"fmt"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +17,7 @@ type iamState struct {
 
 type iamRole struct {
 	name, path, arn, id string
+	tags                map[string]string
 }
 
 func iamService() *service {
@@ -40,6 +43,25 @@ func (s *Server) AddRole(name, arn string) {
 		}
 	}
 	s.iam.roles[name] = iamRole{name: name, path: path, arn: arn, id: fmt.Sprintf("AROA%016d", len(s.iam.roles)+1)}
+}
+
+// TagRole adds tags to a seeded role (IAM TagRole); the Tagging API records them too but,
+// as in AWS, its GetResources does not return IAM roles.
+func (s *Server) TagRole(name string, tags map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.iam.roles[name]
+	if !ok {
+		return
+	}
+	if r.tags == nil {
+		r.tags = map[string]string{}
+	}
+	for k, v := range tags {
+		r.tags[k] = v
+	}
+	s.iam.roles[name] = r
+	s.tagResource(r.arn, tags)
 }
 
 // DeleteRole removes a seeded role (to script "the role was deleted" scenarios).
@@ -74,7 +96,107 @@ func handleIAM(s *Server, c *call) {
 			AssumeRolePolicyDocument: "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22fis.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D",
 			MaxSessionDuration:       3600,
 		}})
+	case "ListRoles":
+		iamListRoles(s, c)
+	case "ListRoleTags":
+		iamListRoleTags(s, c)
 	default:
 		notImplemented(s, c)
 	}
+}
+
+type iamRoleXML struct {
+	Path               string `xml:"Path"`
+	RoleName           string `xml:"RoleName"`
+	RoleID             string `xml:"RoleId"`
+	Arn                string `xml:"Arn"`
+	CreateDate         string `xml:"CreateDate"`
+	MaxSessionDuration int    `xml:"MaxSessionDuration"`
+}
+
+type iamTagXML struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+// iamPage applies Marker (an offset) and MaxItems (1-1000, default 100) as IAM list calls do.
+func iamPage(c *call, n int) (from, to int, marker string, ok bool) {
+	if m := c.Form("Marker"); m != "" {
+		v, err := strconv.Atoi(strings.TrimPrefix(m, "m-"))
+		if err != nil || v < 0 || v > n {
+			c.Fail(http.StatusBadRequest, "ValidationError", "Invalid Marker.")
+			return 0, 0, "", false
+		}
+		from = v
+	}
+	limit := 100
+	if mi := c.Form("MaxItems"); mi != "" {
+		v, err := strconv.Atoi(mi)
+		if err != nil || v < 1 || v > 1000 {
+			c.Fail(http.StatusBadRequest, "ValidationError", "MaxItems must be between 1 and 1000.")
+			return 0, 0, "", false
+		}
+		limit = v
+	}
+	to = min(from+limit, n)
+	if to < n {
+		marker = fmt.Sprintf("m-%d", to)
+	}
+	return from, to, marker, true
+}
+
+// iamListRoles lists roles without their tags: "The following IAM resource attributes are not
+// returned by default: PermissionsBoundary, RoleLastUsed, and Tags"
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html).
+func iamListRoles(s *Server, c *call) {
+	prefix := c.Form("PathPrefix")
+	names := make([]string, 0, len(s.iam.roles))
+	for n, r := range s.iam.roles {
+		if prefix == "" || strings.HasPrefix(r.path, prefix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	from, to, marker, ok := iamPage(c, len(names))
+	if !ok {
+		return
+	}
+	rows := []iamRoleXML{}
+	for _, n := range names[from:to] {
+		r := s.iam.roles[n]
+		rows = append(rows, iamRoleXML{Path: r.path, RoleName: r.name, RoleID: r.id, Arn: r.arn, CreateDate: cfnTime(c.now), MaxSessionDuration: 3600})
+	}
+	c.XML(struct {
+		Roles       []iamRoleXML `xml:"Roles>member"`
+		IsTruncated bool         `xml:"IsTruncated"`
+		Marker      string       `xml:"Marker,omitempty"`
+	}{rows, marker != "", marker})
+}
+
+// iamListRoleTags lists a role's tags (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoleTags.html).
+func iamListRoleTags(s *Server, c *call) {
+	name := c.Form("RoleName")
+	r, ok := s.iam.roles[name]
+	if !ok {
+		c.Fail(http.StatusNotFound, "NoSuchEntity", fmt.Sprintf("The role with name %s cannot be found.", name))
+		return
+	}
+	keys := make([]string, 0, len(r.tags))
+	for k := range r.tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	from, to, marker, ok := iamPage(c, len(keys))
+	if !ok {
+		return
+	}
+	tags := []iamTagXML{}
+	for _, k := range keys[from:to] {
+		tags = append(tags, iamTagXML{Key: k, Value: r.tags[k]})
+	}
+	c.XML(struct {
+		Tags        []iamTagXML `xml:"Tags>member"`
+		IsTruncated bool        `xml:"IsTruncated"`
+		Marker      string      `xml:"Marker,omitempty"`
+	}{tags, marker != "", marker})
 }

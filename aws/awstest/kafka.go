@@ -11,7 +11,8 @@ import (
 type MSKCluster struct {
 	Name string
 	Arn  string // default arn:aws:kafka:{region}:{account}:cluster/{name}/{uuid}
-	// State: ACTIVE (default), CREATING, UPDATING, DELETING, FAILED, HEALING, MAINTENANCE, REBOOTING_BROKER.
+	// State: ACTIVE (default), CREATING, UPDATING, DELETING, FAILED, HEALING, MAINTENANCE, REBOOTING_BROKER
+	// (https://docs.aws.amazon.com/msk/1.0/apireference/clusters-clusterarn.html#clusters-clusterarn-model-clusterstate).
 	State        string
 	StateCode    string // StateInfo.Code (e.g. for FAILED)
 	StateMessage string

@@ -10,7 +10,8 @@ import (
 type LambdaFunction struct {
 	Name string
 	Arn  string // default arn:aws:lambda:{region}:{account}:function:{name}
-	// State: Active (default), Pending, Inactive, Failed.
+	// State: Active (default), Pending, Inactive, Failed, Deactivating, Deactivated, ActiveNonInvocable, Deleting
+	// (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).
 	State       string
 	StateReason string
 	// LastUpdateStatus: Successful (default), InProgress, Failed.

@@ -11,6 +11,7 @@ import (
 type MemoryDBCluster struct {
 	Name string
 	// Status: available, creating, updating, deleting, snapshotting, ...
+	// (https://docs.aws.amazon.com/memorydb/latest/APIReference/API_Cluster.html names examples only).
 	Status                 string
 	Engine                 string // valkey (default) or redis
 	EngineVersion          string
@@ -395,6 +396,11 @@ func mdbDescribeEvents(s *Server, c *call) {
 	if err != nil {
 		c.Fail(http.StatusBadRequest, "InvalidParameterValueException", err.Error())
 		return
+	}
+	// https://docs.aws.amazon.com/memorydb/latest/APIReference/API_DescribeEvents.html: "you can
+	// retrieve up to 14 days' worth of events"; no SourceName means all sources.
+	if start.Before(c.now.Add(-14 * 24 * time.Hour)) {
+		start = c.now.Add(-14 * 24 * time.Hour)
 	}
 	evs := selectServiceEvents(s.memorydb.events, in.SourceType, in.SourceName, start, end, true)
 	from, to, next, ok := mdbPage(c, len(evs), in.MaxResults, in.NextToken)

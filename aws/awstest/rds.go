@@ -14,7 +14,8 @@ type DBCluster struct {
 	ID            string
 	Engine        string // aurora-postgresql (default), aurora-mysql, docdb, ...
 	EngineVersion string
-	// Status: available, failing-over, modifying, rebooting, backing-up, stopped, ...
+	// Status: any documented DB cluster status, e.g. available, backing-up, storage-optimization, failing-over,
+	// modifying, stopped (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/accessing-monitoring.html#Overview.DBCluster.Status).
 	Status         string
 	Endpoint       string // default {id}.cluster-c1a2b3c4d5e6.{region}.rds.amazonaws.com (docdb.amazonaws.com for docdb)
 	ReaderEndpoint string
@@ -52,7 +53,9 @@ type DBInstance struct {
 	ClusterID string
 	Engine    string // postgres (default), mysql, aurora-postgresql, docdb, ...
 	Class     string
-	// Status: available, rebooting, modifying, failing-over, stopped, storage-full, ...
+	// Status: any documented DB instance status, e.g. available, backing-up, configuring-enhanced-monitoring,
+	// storage-optimization, rebooting, modifying, stopped, storage-full
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status).
 	Status      string
 	AZ          string
 	SecondaryAZ string
@@ -801,6 +804,8 @@ func rdsDescribeEvents(s *Server, c *call) {
 		c.Fail(http.StatusBadRequest, "InvalidParameterValue", err.Error())
 		return
 	}
+	// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html: events of the
+	// past 14 days; SourceIdentifier "If not specified, then all sources are included".
 	if start.Before(c.now.Add(-14 * 24 * time.Hour)) {
 		start = c.now.Add(-14 * 24 * time.Hour) // RDS keeps 14 days of events
 	}

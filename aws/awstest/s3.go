@@ -1,7 +1,10 @@
 package awstest
 
 import (
+	"encoding/xml"
 	"net/http"
+	"sort"
+	"time"
 )
 
 // s3State holds the account's buckets (name → region).
@@ -14,6 +17,7 @@ func s3Service() *service {
 		protocol: protoRestXML,
 		route: restRouter(
 			restRoute{"HEAD", "/{Bucket}", "HeadBucket"},
+			restRoute{"GET", "/", "ListBuckets"},
 		),
 		handle: handleS3,
 	}
@@ -48,7 +52,42 @@ func handleS3(s *Server, c *call) {
 		}
 		c.w.Header().Set("X-Amz-Bucket-Region", region)
 		c.Raw(http.StatusOK, "", nil)
+	case "ListBuckets":
+		s3ListBuckets(s, c)
 	default:
 		notImplemented(s, c)
 	}
+}
+
+type s3BucketXML struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
+}
+
+// s3ListBuckets answers ListBuckets with the account's buckets (Name, CreationDate, BucketRegion):
+// the output FIS applies aws:s3:bucket filters to (https://docs.aws.amazon.com/fis/latest/userguide/targets.html,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+func s3ListBuckets(s *Server, c *call) {
+	names := make([]string, 0, len(s.s3.buckets))
+	for n := range s.s3.buckets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	created := s.clock.Now().Add(-90 * 24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")
+	out := struct {
+		XMLName xml.Name      `xml:"ListAllMyBucketsResult"`
+		Xmlns   string        `xml:"xmlns,attr"`
+		OwnerID string        `xml:"Owner>ID"`
+		Buckets []s3BucketXML `xml:"Buckets>Bucket"`
+	}{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/", OwnerID: s.AccountID}
+	for _, n := range names {
+		out.Buckets = append(out.Buckets, s3BucketXML{Name: n, CreationDate: created, BucketRegion: s.s3.buckets[n]})
+	}
+	b, err := xml.Marshal(out)
+	if err != nil {
+		c.Fail(http.StatusInternalServerError, "InternalError", "encode ListBuckets: "+err.Error())
+		return
+	}
+	c.Raw(http.StatusOK, "application/xml", append([]byte(xml.Header), b...))
 }

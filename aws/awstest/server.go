@@ -82,25 +82,30 @@ type Server struct {
 	services map[string]*service
 
 	// Per-service state; each lives in its service's file.
-	cfn         cfnState
-	fis         fisState
-	iam         iamState
-	ec2         ec2State
-	autoscaling autoscalingState
-	rds         rdsState
-	elasticache elasticacheState
-	memorydb    memorydbState
-	eks         eksState
-	kafka       kafkaState
-	opensearch  opensearchState
-	lambda      lambdaState
-	ecs         ecsState
-	dynamodb    dynamodbState
-	s3          s3State
-	tagging     taggingState
-	cloudwatch  cloudwatchState
-	logs        logsState
-	arc         arcState
+	cfn           cfnState
+	fis           fisState
+	iam           iamState
+	ec2           ec2State
+	autoscaling   autoscalingState
+	rds           rdsState
+	elasticache   elasticacheState
+	memorydb      memorydbState
+	eks           eksState
+	kafka         kafkaState
+	opensearch    opensearchState
+	lambda        lambdaState
+	ecs           ecsState
+	dynamodb      dynamodbState
+	s3            s3State
+	tagging       taggingState
+	cloudwatch    cloudwatchState
+	logs          logsState
+	arc           arcState
+	dsql          dsqlState
+	kinesis       kinesisState
+	directconnect directconnectState
+	vpce          vpceState
+	accounts      accountsState // linked accounts and assumed-role keys (accounts.go)
 }
 
 // Option configures a Server.
@@ -300,11 +305,20 @@ func signingService(r *http.Request) (region, service string) {
 	if m == nil {
 		return "", ""
 	}
+	if m[2] == "arc-zonal-shift" {
+		// The SDK signs ARC zonal shift as arc-zonal-shift with a custom endpoint and as
+		// percdataplane with the resolved one (its endpoints.go): one fake, one name.
+		return m[1], "percdataplane"
+	}
 	return m[1], m[2]
 }
 
 // ServeHTTP dispatches a signed request to its service.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if o := s.accountFor(r); o != nil { // signed with assumed-role credentials of a linked account
+		o.ServeHTTP(w, r)
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	_ = r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -404,6 +418,9 @@ func (s *Server) allServices() map[string]*service {
 		"monitoring":     cloudwatchService(),
 		"logs":           logsService(),
 		"percdataplane":  arcService(), // ARC zonal shift signs as percdataplane
+		"dsql":           dsqlService(),
+		"kinesis":        kinesisService(),
+		"directconnect":  directconnectService(),
 	}
 }
 

@@ -31,6 +31,8 @@ func handleSTS(s *Server, c *call) {
 			Account string `xml:"Account"`
 			Arn     string `xml:"Arn"`
 		}{uid, s.AccountID, arn})
+	case "AssumeRole":
+		stsAssumeRole(s, c)
 	default:
 		notImplemented(s, c)
 	}

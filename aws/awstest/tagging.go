@@ -73,6 +73,22 @@ func arnResourceType(arn string) (service, typ string) {
 	return service, ""
 }
 
+// taggingUnsupported reports whether GetResources leaves the ARN out: "IAM users and roles can
+// only be used in TagResources and UntagResources operations. The GetResources operation does
+// not currently support IAM users and roles", and for Auto Scaling groups "the GetTagKeys,
+// GetTagValues and GetResources operations aren't supported at this time and return an empty
+// response" (https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/supported-services.html).
+func taggingUnsupported(arn string) bool {
+	svc, typ := arnResourceType(arn)
+	switch svc {
+	case "autoscaling":
+		return true
+	case "iam":
+		return typ == "role" || typ == "user"
+	}
+	return false
+}
+
 func matchesTypeFilter(arn string, filters []string) bool {
 	if len(filters) == 0 {
 		return true
@@ -173,13 +189,13 @@ func taggingGetResources(s *Server, c *call) {
 	var arns []string
 	if len(in.ResourceARNList) > 0 {
 		for _, a := range in.ResourceARNList {
-			if _, ok := s.tagging.tags[a]; ok {
+			if _, ok := s.tagging.tags[a]; ok && !taggingUnsupported(a) {
 				arns = append(arns, a)
 			}
 		}
 	} else {
 		for a, tags := range s.tagging.tags {
-			if len(tags) > 0 && matchesTypeFilter(a, in.ResourceTypeFilters) && matchesTagFilters(tags, in.TagFilters) {
+			if len(tags) > 0 && !taggingUnsupported(a) && matchesTypeFilter(a, in.ResourceTypeFilters) && matchesTagFilters(tags, in.TagFilters) {
 				arns = append(arns, a)
 			}
 		}

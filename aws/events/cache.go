@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,44 +23,58 @@ const (
 	SourceMemoryDBEvents    = "memorydb:DescribeEvents"
 )
 
-func addCacheReaders(m map[string]ReadFunc) {
-	m["aws:elasticache:replicationgroup"] = readReplicationGroupEvents
-	m["aws:elasticache:redis-replicationgroup"] = readReplicationGroupEvents
-	m["aws:memorydb:cluster"] = readMemoryDBEvents
-	m["aws:memorydb:multi-region-cluster"] = readMultiRegionClusterEvents
+// Streams of ElastiCache and MemoryDB events (watermark keys).
+const (
+	StreamElastiCacheGroups   = "elasticache:replication-group"
+	StreamElastiCacheClusters = "elasticache:cache-cluster"
+	StreamMemoryDBClusters    = "memorydb:cluster"
+	StreamMemoryDBNodes       = "memorydb:node"
+)
+
+func addCachePlanners(m map[string]planner) {
+	m["aws:elasticache:replicationgroup"] = planReplicationGroups
+	m["aws:elasticache:redis-replicationgroup"] = planReplicationGroups
+	m["aws:memorydb:cluster"] = planMemoryDBClusters
+	m["aws:memorydb:multi-region-cluster"] = planMultiRegionClusters
 }
 
-func elastiCacheSourceEvents(ctx context.Context, c *awsx.Clients, typ ectypes.SourceType, id string, start, end time.Time) ([]session.Event, error) {
-	var out []session.Event
-	p := elasticache.NewDescribeEventsPaginator(c.ElastiCache, &elasticache.DescribeEventsInput{
-		SourceType: typ, SourceIdentifier: awssdk.String(id), StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return out, awsx.Wrap(err, "elasticache DescribeEvents", id, "elasticache:DescribeEvents")
-		}
-		for _, e := range page.Events {
-			if e.Date == nil {
-				continue
+// elastiCacheStream reads every ElastiCache event of one source type (DescribeEvents
+// without a SourceIdentifier: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DescribeEvents.html,
+// "If not specified, all sources are included"), paged by Marker, 100 a page.
+func elastiCacheStream(typ ectypes.SourceType) streamFunc {
+	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+		var out []session.Event
+		var mark time.Time
+		p := elasticache.NewDescribeEventsPaginator(c.ElastiCache, &elasticache.DescribeEventsInput{
+			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return out, time.Time{}, awsx.Wrap(err, "elasticache DescribeEvents", string(typ), "elasticache:DescribeEvents")
 			}
-			out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceElastiCacheEvents, Kind: string(e.SourceType), Subject: awssdk.ToString(e.SourceIdentifier), Message: awssdk.ToString(e.Message)})
+			for _, e := range page.Events {
+				if e.Date == nil {
+					continue
+				}
+				mark = latest(mark, *e.Date)
+				id := awssdk.ToString(e.SourceIdentifier)
+				if !subjects[strings.ToLower(id)] {
+					continue
+				}
+				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceElastiCacheEvents, Kind: string(e.SourceType), Subject: id, Message: awssdk.ToString(e.Message)})
+			}
 		}
+		return out, mark, nil
 	}
-	return out, nil
 }
 
-// readReplicationGroupEvents reads the replication-group events and its member cache clusters' events.
-func readReplicationGroupEvents(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var all []session.Event
+// planReplicationGroups reads the replication-group events and its member cache clusters' events.
+func planReplicationGroups(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
 	var errs []error
 	for _, r := range rs {
 		id := eventResourceID(r)
-		evs, err := elastiCacheSourceEvents(ctx, c, ectypes.SourceTypeReplicationGroup, id, start, end)
-		all = append(all, evs...)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		p.want(StreamElastiCacheGroups, elastiCacheStream(ectypes.SourceTypeReplicationGroup), strings.ToLower(id))
 		out, err := c.ElastiCache.DescribeReplicationGroups(ctx, &elasticache.DescribeReplicationGroupsInput{ReplicationGroupId: awssdk.String(id)})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("member clusters of %s: %w", id, awsx.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")))
@@ -69,76 +82,73 @@ func readReplicationGroupEvents(ctx context.Context, c *awsx.Clients, rs []healt
 		}
 		for _, rg := range out.ReplicationGroups {
 			for _, m := range rg.MemberClusters {
-				evs, err := elastiCacheSourceEvents(ctx, c, ectypes.SourceTypeCacheCluster, m, start, end)
-				all = append(all, evs...)
-				if err != nil {
-					errs = append(errs, err)
+				p.want(StreamElastiCacheClusters, elastiCacheStream(ectypes.SourceTypeCacheCluster), strings.ToLower(m))
+			}
+		}
+	}
+	return errs
+}
+
+// memoryDBStream reads every MemoryDB event of one source type (DescribeEvents without a
+// SourceName: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_DescribeEvents.html,
+// "If not specified, all sources are included"), paged by NextToken, 100 a page.
+func memoryDBStream(typ mdbtypes.SourceType) streamFunc {
+	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+		var out []session.Event
+		var mark time.Time
+		p := memorydb.NewDescribeEventsPaginator(c.MemoryDB, &memorydb.DescribeEventsInput{
+			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxResults: awssdk.Int32(100),
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return out, time.Time{}, awsx.Wrap(err, "memorydb DescribeEvents", string(typ), "memorydb:DescribeEvents")
+			}
+			for _, e := range page.Events {
+				if e.Date == nil {
+					continue
 				}
+				mark = latest(mark, *e.Date)
+				name := awssdk.ToString(e.SourceName)
+				if !subjects[strings.ToLower(name)] {
+					continue
+				}
+				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceMemoryDBEvents, Kind: string(e.SourceType), Subject: name, Message: awssdk.ToString(e.Message)})
 			}
 		}
+		return out, mark, nil
 	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
 }
 
-func memoryDBSourceEvents(ctx context.Context, c *awsx.Clients, typ mdbtypes.SourceType, name string, start, end time.Time) ([]session.Event, error) {
-	var out []session.Event
-	p := memorydb.NewDescribeEventsPaginator(c.MemoryDB, &memorydb.DescribeEventsInput{
-		SourceType: typ, SourceName: awssdk.String(name), StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxResults: awssdk.Int32(100),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return out, awsx.Wrap(err, "memorydb DescribeEvents", name, "memorydb:DescribeEvents")
-		}
-		for _, e := range page.Events {
-			if e.Date == nil {
-				continue
-			}
-			out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceMemoryDBEvents, Kind: string(e.SourceType), Subject: awssdk.ToString(e.SourceName), Message: awssdk.ToString(e.Message)})
-		}
-	}
-	return out, nil
-}
-
-// memoryDBClusterEvents reads a cluster's events and its nodes' events.
-func memoryDBClusterEvents(ctx context.Context, c *awsx.Clients, name string, start, end time.Time) ([]session.Event, []error) {
-	var errs []error
-	all, err := memoryDBSourceEvents(ctx, c, mdbtypes.SourceTypeCluster, name, start, end)
-	if err != nil {
-		errs = append(errs, err)
-	}
+// planMemoryDBCluster reads a cluster's events and its nodes' events.
+func planMemoryDBCluster(ctx context.Context, c *awsx.Clients, name string, p *plan) error {
+	p.want(StreamMemoryDBClusters, memoryDBStream(mdbtypes.SourceTypeCluster), strings.ToLower(name))
 	out, err := c.MemoryDB.DescribeClusters(ctx, &memorydb.DescribeClustersInput{ClusterName: awssdk.String(name), ShowShardDetails: awssdk.Bool(true)})
 	if err != nil {
-		return all, append(errs, fmt.Errorf("nodes of %s: %w", name, awsx.Wrap(err, "memorydb DescribeClusters", name, "memorydb:DescribeClusters")))
+		return fmt.Errorf("nodes of %s: %w", name, awsx.Wrap(err, "memorydb DescribeClusters", name, "memorydb:DescribeClusters"))
 	}
 	for _, cl := range out.Clusters {
 		for _, sh := range cl.Shards {
 			for _, n := range sh.Nodes {
-				evs, err := memoryDBSourceEvents(ctx, c, mdbtypes.SourceTypeNode, awssdk.ToString(n.Name), start, end)
-				all = append(all, evs...)
-				if err != nil {
-					errs = append(errs, err)
-				}
+				p.want(StreamMemoryDBNodes, memoryDBStream(mdbtypes.SourceTypeNode), strings.ToLower(awssdk.ToString(n.Name)))
 			}
 		}
 	}
-	return all, errs
+	return nil
 }
 
-func readMemoryDBEvents(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var all []session.Event
+func planMemoryDBClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
 	var errs []error
 	for _, r := range rs {
-		evs, e := memoryDBClusterEvents(ctx, c, eventResourceID(r), start, end)
-		all = append(all, evs...)
-		errs = append(errs, e...)
+		if err := planMemoryDBCluster(ctx, c, eventResourceID(r), p); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
+	return errs
 }
 
-// readMultiRegionClusterEvents reads the events of the multi-Region cluster's member in this region.
-func readMultiRegionClusterEvents(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var all []session.Event
+// planMultiRegionClusters reads the events of the multi-Region cluster's member in this region.
+func planMultiRegionClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
 	var errs []error
 	for _, r := range rs {
 		name := eventResourceID(r)
@@ -152,11 +162,11 @@ func readMultiRegionClusterEvents(ctx context.Context, c *awsx.Clients, rs []hea
 				if !strings.EqualFold(awssdk.ToString(rc.Region), c.Region) {
 					continue
 				}
-				evs, e := memoryDBClusterEvents(ctx, c, awssdk.ToString(rc.ClusterName), start, end)
-				all = append(all, evs...)
-				errs = append(errs, e...)
+				if err := planMemoryDBCluster(ctx, c, awssdk.ToString(rc.ClusterName), p); err != nil {
+					errs = append(errs, err)
+				}
 			}
 		}
 	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
+	return errs
 }

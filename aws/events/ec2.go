@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
@@ -24,10 +26,42 @@ const (
 	SourceScalingActivities   = "autoscaling:DescribeScalingActivities"
 )
 
-func addEC2Readers(m map[string]ReadFunc) {
-	m["aws:ec2:instance"] = readInstanceTransitions
-	m["aws:ec2:spot-instance"] = readInstanceTransitions
-	m["aws:ec2:autoscaling-group"] = readScalingActivities
+// StreamScalingActivities is the watermark key of the Auto Scaling groups' activities.
+const StreamScalingActivities = "autoscaling:activities"
+
+// ec2MaxFilterValues is how many filter values one EC2 call takes, all filters together: more
+// fail with FilterLimitExceeded (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html;
+// EC2's message: "The maximum number of filter values specified on a single call is 200").
+const ec2MaxFilterValues = 200
+
+func addEC2Planners(m map[string]planner) {
+	m["aws:ec2:instance"] = planInstanceTransitions
+	m["aws:ec2:spot-instance"] = planInstanceTransitions
+	m["aws:ec2:autoscaling-group"] = planScalingActivities
+}
+
+func planInstanceTransitions(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, eventResourceID(r))
+	}
+	p.addDirect(func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error) {
+		return readInstanceTransitions(ctx, c, ids, start, end)
+	})
+	return nil
+}
+
+func planScalingActivities(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+	var names []string
+	for _, r := range rs {
+		name := eventResourceID(r)
+		if i := strings.Index(name, "autoScalingGroupName/"); i >= 0 {
+			name = name[i+len("autoScalingGroupName/"):]
+		}
+		names = append(names, name)
+	}
+	p.want(StreamScalingActivities, readScalingActivities, names...)
+	return nil
 }
 
 // transitionTime matches the time EC2 puts in StateTransitionReason, e.g.
@@ -49,27 +83,26 @@ func ParseTransitionTime(reason string) (time.Time, bool) {
 
 // readInstanceTransitions reports each instance's last state transition when EC2 dated it
 // inside the window. An instance not running whose reason carries no time is reported as
-// observed at the window's end.
-func readInstanceTransitions(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var ids []string
-	for _, r := range rs {
-		ids = append(ids, eventResourceID(r))
-	}
+// observed at the window's end. The instance-id filter (which, unlike InstanceIds, does
+// not fail on an instance that is gone) takes at most ec2MaxFilterValues IDs a call.
+func readInstanceTransitions(ctx context.Context, c *awsx.Clients, ids []string, start, end time.Time) ([]session.Event, error) {
 	var all []session.Event
 	var errs []error
 	for len(ids) > 0 {
-		n := min(len(ids), 1000)
-		batch := ids[:n]
-		ids = ids[n:]
-		out, err := c.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{Name: awssdk.String("instance-id"), Values: batch}}})
-		if err != nil {
-			errs = append(errs, awsx.Wrap(err, "ec2 DescribeInstances", strings.Join(batch[:min(3, len(batch))], ","), "ec2:DescribeInstances"))
-			continue
-		}
-		for _, res := range out.Reservations {
-			for _, in := range res.Instances {
-				if ev, ok := instanceTransition(in, end); ok {
-					all = append(all, ev)
+		batch := ids[:min(len(ids), ec2MaxFilterValues)]
+		ids = ids[len(batch):]
+		p := ec2.NewDescribeInstancesPaginator(c.EC2, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{Name: awssdk.String("instance-id"), Values: batch}}})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				errs = append(errs, awsx.Wrap(err, "ec2 DescribeInstances", strings.Join(batch[:min(3, len(batch))], ",")+fmt.Sprintf(" (%d instances)", len(batch)), "ec2:DescribeInstances"))
+				break
+			}
+			for _, res := range out.Reservations {
+				for _, in := range res.Instances {
+					if ev, ok := instanceTransition(in, end); ok {
+						all = append(all, ev)
+					}
 				}
 			}
 		}
@@ -102,15 +135,32 @@ func instanceTransition(in ec2types.Instance, end time.Time) (session.Event, boo
 	return ev, false
 }
 
-// readScalingActivities reads each group's activities (listed newest first) back to the window's start.
-func readScalingActivities(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
+// terminalActivity reports whether a scaling activity's status is final
+// (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Activity.html: StatusCode).
+func terminalActivity(code astypes.ScalingActivityStatusCode) bool {
+	switch code {
+	case astypes.ScalingActivityStatusCodeSuccessful, astypes.ScalingActivityStatusCodeFailed, astypes.ScalingActivityStatusCodeCancelled:
+		return true
+	}
+	return false
+}
+
+// readScalingActivities reads each group's activities back to start. Auto Scaling lists
+// activities in progress first, then by start time, newest first
+// (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeScalingActivities.html),
+// so reading stops at the first finished activity older than start. The watermark is the
+// newest start seen, held back to the oldest activity still in progress, whose final
+// status a later read must see.
+func readScalingActivities(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+	names := make([]string, 0, len(subjects))
+	for n := range subjects {
+		names = append(names, n)
+	}
+	sort.Strings(names)
 	var all []session.Event
 	var errs []error
-	for _, r := range rs {
-		name := eventResourceID(r)
-		if i := strings.Index(name, "autoScalingGroupName/"); i >= 0 {
-			name = name[i+len("autoScalingGroupName/"):]
-		}
+	var newest, oldestOpen time.Time
+	for _, name := range names {
 		p := autoscaling.NewDescribeScalingActivitiesPaginator(c.AutoScaling, &autoscaling.DescribeScalingActivitiesInput{AutoScalingGroupName: awssdk.String(name), MaxRecords: awssdk.Int32(100)})
 	pages:
 		for p.HasMorePages() {
@@ -123,19 +173,35 @@ func readScalingActivities(ctx context.Context, c *awsx.Clients, rs []health.Res
 				if a.StartTime == nil {
 					continue
 				}
-				if a.StartTime.Before(start) {
+				open := !terminalActivity(a.StatusCode)
+				if a.StartTime.Before(start) && !open {
 					break pages
 				}
-				msg := fmt.Sprintf("%s (%s)", awssdk.ToString(a.Description), a.StatusCode)
-				if s := awssdk.ToString(a.StatusMessage); s != "" {
-					msg += ": " + s
+				newest = latest(newest, *a.StartTime)
+				if open && (oldestOpen.IsZero() || a.StartTime.Before(oldestOpen)) {
+					oldestOpen = *a.StartTime
 				}
-				if cause := awssdk.ToString(a.Cause); cause != "" {
-					msg += ". Cause: " + cause
-				}
-				all = append(all, session.Event{Time: a.StartTime.UTC(), Source: SourceScalingActivities, Kind: "scaling-activity", Subject: name, Message: msg})
+				all = append(all, scalingEvent(name, a))
 			}
 		}
 	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
+	mark := newest
+	if !oldestOpen.IsZero() && oldestOpen.Before(mark) {
+		mark = oldestOpen
+	}
+	if len(errs) > 0 {
+		mark = time.Time{}
+	}
+	return inWindowSorted(all, start, end), mark, errors.Join(errs...)
+}
+
+func scalingEvent(group string, a astypes.Activity) session.Event {
+	msg := fmt.Sprintf("%s (%s)", awssdk.ToString(a.Description), a.StatusCode)
+	if s := awssdk.ToString(a.StatusMessage); s != "" {
+		msg += ": " + s
+	}
+	if cause := awssdk.ToString(a.Cause); cause != "" {
+		msg += ". Cause: " + cause
+	}
+	return session.Event{Time: a.StartTime.UTC(), Source: SourceScalingActivities, Kind: "scaling-activity", Subject: group, Message: msg}
 }

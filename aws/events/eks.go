@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,8 +19,13 @@ import (
 // SourceEKSNodegroup names the API EKS node group events come from.
 const SourceEKSNodegroup = "eks:DescribeNodegroup"
 
-func addEKSReaders(m map[string]ReadFunc) {
-	m["aws:eks:nodegroup"] = readEKSNodegroups
+func addEKSPlanners(m map[string]planner) {
+	m["aws:eks:nodegroup"] = func(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+		p.addDirect(func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error) {
+			return readEKSNodegroups(ctx, c, rs, start, end)
+		})
+		return nil
+	}
 }
 
 // readEKSNodegroups reports each node group's health issues and any status other than
@@ -28,14 +34,17 @@ func addEKSReaders(m map[string]ReadFunc) {
 // marked Observed (it is the state seen now, not when it began).
 func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
 	var out []session.Event
+	var errs []error
 	for _, r := range rs {
 		cluster, ng, ok := strings.Cut(r.ID, "/")
 		if !ok {
-			return out, fmt.Errorf("eks DescribeNodegroup %s: node group identifier is not cluster/nodegroup", r.ID)
+			errs = append(errs, fmt.Errorf("eks DescribeNodegroup %s: node group identifier is not cluster/nodegroup", r.ID))
+			continue
 		}
 		resp, err := c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(ng)})
 		if err != nil {
-			return out, awsx.Wrap(err, "eks DescribeNodegroup", r.ID, "eks:DescribeNodegroup")
+			errs = append(errs, awsx.Wrap(err, "eks DescribeNodegroup", r.ID, "eks:DescribeNodegroup"))
+			continue
 		}
 		n := resp.Nodegroup
 		if n == nil {
@@ -63,5 +72,5 @@ func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 			}
 		}
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }

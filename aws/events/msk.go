@@ -17,9 +17,15 @@ import (
 // SourceMSKOperations names the API MSK events come from.
 const SourceMSKOperations = "kafka:ListClusterOperationsV2"
 
-func addMSKReaders(m map[string]ReadFunc) {
-	m["aws:msk:cluster"] = readMSKOperations
-	m["aws:kafka:cluster"] = readMSKOperations
+func addMSKPlanners(m map[string]planner) {
+	pl := func(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+		p.addDirect(func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error) {
+			return readMSKOperations(ctx, c, rs, start, end)
+		})
+		return nil
+	}
+	m["aws:msk:cluster"] = pl
+	m["aws:kafka:cluster"] = pl
 }
 
 // readMSKOperations lists each cluster's operations that overlap [start, end]: an event

@@ -2,9 +2,8 @@ package events
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
+	"strings"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -24,140 +23,170 @@ const (
 	SourceDocDBEvents = "docdb:DescribeEvents"
 )
 
-func addRDSReaders(m map[string]ReadFunc) {
-	m["aws:rds:cluster"] = readRDSClusterEvents
-	m["aws:rds:db"] = readRDSInstanceEvents
-	m["aws:docdb:cluster"] = readDocDBClusterEvents
+// Streams of RDS and DocumentDB events (watermark keys).
+const (
+	StreamRDSClusters       = "rds:db-cluster"
+	StreamRDSInstances      = "rds:db-instance"
+	StreamDocDBClusters     = "docdb:db-cluster"
+	StreamDocDBInstances    = "docdb:db-instance"
+	describeClustersIDBatch = 100
+)
+
+func addRDSPlanners(m map[string]planner) {
+	m["aws:rds:cluster"] = planRDSClusters
+	m["aws:rds:db"] = planRDSInstances
+	m["aws:docdb:cluster"] = planDocDBClusters
 }
 
-func eventResourceID(r health.Resource) string {
-	if r.ID != "" {
-		return r.ID
-	}
-	id, _ := health.IDFromARN(r.Type, r.ARN)
-	return id
-}
-
-// inWindowSorted keeps the events in [start, end], oldest first (stable for equal times).
-func inWindowSorted(evs []session.Event, start, end time.Time) []session.Event {
-	var out []session.Event
-	for _, e := range evs {
-		if !e.Time.Before(start) && !e.Time.After(end) {
-			out = append(out, e)
+// rdsStream reads every RDS event of one source type (DescribeEvents without a
+// SourceIdentifier: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html,
+// "If not specified, then all sources are included"), paged by Marker, 100 a page.
+func rdsStream(typ rdstypes.SourceType) streamFunc {
+	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+		var out []session.Event
+		var mark time.Time
+		p := rds.NewDescribeEventsPaginator(c.RDS, &rds.DescribeEventsInput{
+			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return out, time.Time{}, awsx.Wrap(err, "rds DescribeEvents", string(typ), "rds:DescribeEvents")
+			}
+			for _, e := range page.Events {
+				if e.Date == nil {
+					continue
+				}
+				mark = latest(mark, *e.Date)
+				id := awssdk.ToString(e.SourceIdentifier)
+				if !subjects[strings.ToLower(id)] {
+					continue
+				}
+				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceRDSEvents, Kind: string(e.SourceType), Subject: id, Message: awssdk.ToString(e.Message)})
+			}
 		}
+		return out, mark, nil
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+}
+
+// docdbStream is rdsStream through the DocumentDB API.
+func docdbStream(typ docdbtypes.SourceType) streamFunc {
+	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+		var out []session.Event
+		var mark time.Time
+		p := docdb.NewDescribeEventsPaginator(c.DocDB, &docdb.DescribeEventsInput{
+			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return out, time.Time{}, awsx.Wrap(err, "docdb DescribeEvents", string(typ), "rds:DescribeEvents")
+			}
+			for _, e := range page.Events {
+				if e.Date == nil {
+					continue
+				}
+				mark = latest(mark, *e.Date)
+				id := awssdk.ToString(e.SourceIdentifier)
+				if !subjects[strings.ToLower(id)] {
+					continue
+				}
+				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceDocDBEvents, Kind: string(e.SourceType), Subject: id, Message: awssdk.ToString(e.Message)})
+			}
+		}
+		return out, mark, nil
+	}
+}
+
+// lowerIDs returns the resources' identifiers in lower case (RDS identifiers are stored so).
+func lowerIDs(rs []health.Resource) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, strings.ToLower(eventResourceID(r)))
+	}
 	return out
 }
 
-// rdsSourceEvents pages through RDS DescribeEvents of one source.
-func rdsSourceEvents(ctx context.Context, c *awsx.Clients, typ rdstypes.SourceType, id string, start, end time.Time) ([]session.Event, error) {
-	var out []session.Event
-	p := rds.NewDescribeEventsPaginator(c.RDS, &rds.DescribeEventsInput{
-		SourceType: typ, SourceIdentifier: awssdk.String(id), StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return out, awsx.Wrap(err, "rds DescribeEvents", id, "rds:DescribeEvents")
-		}
-		for _, e := range page.Events {
-			if e.Date == nil {
-				continue
+func planRDSInstances(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+	p.want(StreamRDSInstances, rdsStream(rdstypes.SourceTypeDbInstance), lowerIDs(rs)...)
+	return nil
+}
+
+// planRDSClusters reads the db-cluster events of each cluster and the db-instance events
+// of its current members (DescribeDBClusters, up to 100 clusters a call).
+func planRDSClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+	ids := lowerIDs(rs)
+	p.want(StreamRDSClusters, rdsStream(rdstypes.SourceTypeDbCluster), ids...)
+	members, errs := clusterMembers(ids, func(batch []string) (map[string][]string, error) {
+		found := map[string][]string{}
+		pg := rds.NewDescribeDBClustersPaginator(c.RDS, &rds.DescribeDBClustersInput{
+			Filters: []rdstypes.Filter{{Name: awssdk.String("db-cluster-id"), Values: batch}},
+		})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				return found, awsx.Wrap(err, "rds DescribeDBClusters", strings.Join(batch, ","), "rds:DescribeDBClusters")
 			}
-			out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceRDSEvents, Kind: string(e.SourceType), Subject: awssdk.ToString(e.SourceIdentifier), Message: awssdk.ToString(e.Message)})
-		}
-	}
-	return out, nil
-}
-
-func readRDSInstanceEvents(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var all []session.Event
-	var errs []error
-	for _, r := range rs {
-		evs, err := rdsSourceEvents(ctx, c, rdstypes.SourceTypeDbInstance, eventResourceID(r), start, end)
-		all = append(all, evs...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
-}
-
-// readRDSClusterEvents reads the db-cluster events of each cluster and the db-instance
-// events of its current members.
-func readRDSClusterEvents(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var all []session.Event
-	var errs []error
-	for _, r := range rs {
-		id := eventResourceID(r)
-		evs, err := rdsSourceEvents(ctx, c, rdstypes.SourceTypeDbCluster, id, start, end)
-		all = append(all, evs...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		out, err := c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("member instances of %s: %w", id, awsx.Wrap(err, "rds DescribeDBClusters", id, "rds:DescribeDBClusters")))
-			continue
-		}
-		for _, cl := range out.DBClusters {
-			for _, m := range cl.DBClusterMembers {
-				evs, err := rdsSourceEvents(ctx, c, rdstypes.SourceTypeDbInstance, awssdk.ToString(m.DBInstanceIdentifier), start, end)
-				all = append(all, evs...)
-				if err != nil {
-					errs = append(errs, err)
+			for _, cl := range page.DBClusters {
+				id := strings.ToLower(awssdk.ToString(cl.DBClusterIdentifier))
+				found[id] = []string{}
+				for _, m := range cl.DBClusterMembers {
+					found[id] = append(found[id], strings.ToLower(awssdk.ToString(m.DBInstanceIdentifier)))
 				}
 			}
 		}
-	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
-}
-
-func docdbSourceEvents(ctx context.Context, c *awsx.Clients, typ docdbtypes.SourceType, id string, start, end time.Time) ([]session.Event, error) {
-	var out []session.Event
-	p := docdb.NewDescribeEventsPaginator(c.DocDB, &docdb.DescribeEventsInput{
-		SourceType: typ, SourceIdentifier: awssdk.String(id), StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
+		return found, nil
 	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return out, awsx.Wrap(err, "docdb DescribeEvents", id, "rds:DescribeEvents")
-		}
-		for _, e := range page.Events {
-			if e.Date == nil {
-				continue
-			}
-			out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceDocDBEvents, Kind: string(e.SourceType), Subject: awssdk.ToString(e.SourceIdentifier), Message: awssdk.ToString(e.Message)})
-		}
-	}
-	return out, nil
+	p.want(StreamRDSInstances, rdsStream(rdstypes.SourceTypeDbInstance), members...)
+	return errs
 }
 
-func readDocDBClusterEvents(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
-	var all []session.Event
-	var errs []error
-	for _, r := range rs {
-		id := eventResourceID(r)
-		evs, err := docdbSourceEvents(ctx, c, docdbtypes.SourceTypeDbCluster, id, start, end)
-		all = append(all, evs...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		out, err := c.DocDB.DescribeDBClusters(ctx, &docdb.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("member instances of %s: %w", id, awsx.Wrap(err, "docdb DescribeDBClusters", id, "rds:DescribeDBClusters")))
-			continue
-		}
-		for _, cl := range out.DBClusters {
-			for _, m := range cl.DBClusterMembers {
-				evs, err := docdbSourceEvents(ctx, c, docdbtypes.SourceTypeDbInstance, awssdk.ToString(m.DBInstanceIdentifier), start, end)
-				all = append(all, evs...)
-				if err != nil {
-					errs = append(errs, err)
+func planDocDBClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+	ids := lowerIDs(rs)
+	p.want(StreamDocDBClusters, docdbStream(docdbtypes.SourceTypeDbCluster), ids...)
+	members, errs := clusterMembers(ids, func(batch []string) (map[string][]string, error) {
+		found := map[string][]string{}
+		pg := docdb.NewDescribeDBClustersPaginator(c.DocDB, &docdb.DescribeDBClustersInput{
+			Filters: []docdbtypes.Filter{{Name: awssdk.String("db-cluster-id"), Values: batch}},
+		})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				return found, awsx.Wrap(err, "docdb DescribeDBClusters", strings.Join(batch, ","), "rds:DescribeDBClusters")
+			}
+			for _, cl := range page.DBClusters {
+				id := strings.ToLower(awssdk.ToString(cl.DBClusterIdentifier))
+				found[id] = []string{}
+				for _, m := range cl.DBClusterMembers {
+					found[id] = append(found[id], strings.ToLower(awssdk.ToString(m.DBInstanceIdentifier)))
 				}
 			}
 		}
+		return found, nil
+	})
+	p.want(StreamDocDBInstances, docdbStream(docdbtypes.SourceTypeDbInstance), members...)
+	return errs
+}
+
+// clusterMembers looks the clusters' member instances up in batches and reports every
+// cluster it could not find (its members' events are then not read).
+func clusterMembers(ids []string, describe func(batch []string) (map[string][]string, error)) ([]string, []error) {
+	var members []string
+	var errs []error
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), describeClustersIDBatch)]
+		ids = ids[len(batch):]
+		found, err := describe(batch)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("member instances of %s: %w", strings.Join(batch, ", "), err))
+		}
+		for _, id := range batch {
+			m, ok := found[id]
+			if !ok && err == nil {
+				errs = append(errs, fmt.Errorf("member instances of %s: the cluster was not found, so its instances' events are not read", id))
+			}
+			members = append(members, m...)
+		}
 	}
-	return inWindowSorted(all, start, end), errors.Join(errs...)
+	return members, errs
 }

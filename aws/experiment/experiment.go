@@ -29,6 +29,7 @@ type API interface {
 	StopExperiment(ctx context.Context, in *fis.StopExperimentInput, optFns ...func(*fis.Options)) (*fis.StopExperimentOutput, error)
 	ListExperiments(ctx context.Context, in *fis.ListExperimentsInput, optFns ...func(*fis.Options)) (*fis.ListExperimentsOutput, error)
 	ListExperimentResolvedTargets(ctx context.Context, in *fis.ListExperimentResolvedTargetsInput, optFns ...func(*fis.Options)) (*fis.ListExperimentResolvedTargetsOutput, error)
+	ListTargetAccountConfigurations(ctx context.Context, in *fis.ListTargetAccountConfigurationsInput, optFns ...func(*fis.Options)) (*fis.ListTargetAccountConfigurationsOutput, error)
 }
 
 // SessionTag is the experiment tag carrying the fis-mcp session ID (for crash recovery).
@@ -111,7 +112,41 @@ func GetTemplate(ctx context.Context, api API, id string) (session.Template, err
 	if out == nil || out.ExperimentTemplate == nil {
 		return session.Template{}, fmt.Errorf("fis GetExperimentTemplate %s: empty response", id)
 	}
-	return mapTemplate(out.ExperimentTemplate, id), nil
+	tp := mapTemplate(out.ExperimentTemplate, id)
+	if tp.MultiAccount() {
+		accts, err := targetAccounts(ctx, api, id)
+		if err != nil {
+			return session.Template{}, err
+		}
+		tp.TargetAccounts = accts
+	}
+	return tp, nil
+}
+
+// targetAccounts reads a multi-account template's target account configurations, sorted by
+// account ID (https://docs.aws.amazon.com/fis/latest/APIReference/API_ListTargetAccountConfigurations.html;
+// GetExperimentTemplate gives only their count).
+func targetAccounts(ctx context.Context, api API, id string) ([]session.TargetAccount, error) {
+	out := []session.TargetAccount{}
+	var token *string
+	for page := 0; page < maxPages; page++ {
+		res, err := api.ListTargetAccountConfigurations(ctx, &fis.ListTargetAccountConfigurationsInput{ExperimentTemplateId: &id, NextToken: token})
+		if err != nil {
+			return nil, awsx.Wrap(err, "fis ListTargetAccountConfigurations", id, "fis:ListTargetAccountConfigurations")
+		}
+		if res == nil {
+			break
+		}
+		for _, c := range res.TargetAccountConfigurations {
+			out = append(out, session.TargetAccount{AccountID: deref(c.AccountId), RoleArn: deref(c.RoleArn), Description: deref(c.Description)})
+		}
+		if res.NextToken == nil || *res.NextToken == "" || (token != nil && *token == *res.NextToken) {
+			break
+		}
+		token = res.NextToken
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })
+	return out, nil
 }
 
 func mapTemplate(t *types.ExperimentTemplate, id string) session.Template {

@@ -69,6 +69,12 @@ func seedTemplate(srv *awstest.Server) {
 		},
 		Tags: map[string]string{"Name": "az-power"},
 	})
+	// The resources the template's tag targets select: FIS fails an experiment at start when a
+	// target resolves nothing (https://docs.aws.amazon.com/fis/latest/userguide/experiment-options.html).
+	srv.AddInstance(awstest.Instance{ID: "i-0123456789abcdef0", State: "running", AZ: "us-east-1b", Tags: map[string]string{"app": "demo"}})
+	srv.AddSubnet(awstest.Subnet{ID: "subnet-0123456789abcdef0", VPCID: "vpc-1", AZ: "us-east-1b", AZID: "use1-az2", State: "available",
+		Tags: map[string]string{"AzImpairmentPower": "DisruptSubnet"}})
+	srv.TagResource("arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0123456789abcdef0", map[string]string{"AzImpairmentPower": "DisruptSubnet"})
 }
 
 func TestGetTemplate(t *testing.T) {

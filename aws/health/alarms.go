@@ -92,7 +92,15 @@ func CheckAlarms(ctx context.Context, c *awsx.Clients, conds []session.StopCondi
 		case string(cwtypes.StateValueAlarm):
 			h.Detail = "already in ALARM: the experiment would stop at once"
 		case string(cwtypes.StateValueInsufficientData):
-			h.Detail = "in INSUFFICIENT_DATA: the alarm has no recent data to evaluate, so it cannot stop the experiment if things go wrong; check its metric is being published or wait for data"
+			// Not a block: FIS stops an experiment only when an alarm enters ALARM
+			// (https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html), so the
+			// experiment can start, but this stop condition may never fire: a loud warning.
+			h.Healthy = true
+			h.Note = InsufficientDataWarning(h.Name)
+			h.Detail = "in INSUFFICIENT_DATA: the alarm has no recent data to evaluate; check its metric is being published"
+			if a.reason != "" {
+				h.Detail += " (reason: " + a.reason + ")"
+			}
 		default:
 			h.Detail = fmt.Sprintf("in unexpected state %q", a.state)
 		}
@@ -101,6 +109,35 @@ func CheckAlarms(ctx context.Context, c *awsx.Clients, conds []session.StopCondi
 		}
 	}
 	return out
+}
+
+// InsufficientDataWarning is the loud warning for a stop-condition alarm in INSUFFICIENT_DATA.
+func InsufficientDataWarning(name string) string {
+	return fmt.Sprintf("alarm %s is INSUFFICIENT_DATA: FIS stops the experiment only on ALARM, so this stop condition may never fire", name)
+}
+
+// alarmStates classifies every CloudWatch alarm state for a stop condition:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html (StateValue: OK | ALARM | INSUFFICIENT_DATA)
+// and https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html (FIS stops on ALARM).
+var alarmStates = statusTable{
+	string(cwtypes.StateValueOk):               ruleOK(),
+	string(cwtypes.StateValueInsufficientData): ruleNote("FIS stops the experiment only on ALARM, so this stop condition may never fire"),
+	string(cwtypes.StateValueAlarm):            ruleBlock("already in ALARM: the experiment would stop at once"),
+}
+
+// AddAlarmWarnings appends to hr.Warnings the warning of every stop-condition alarm that
+// carries a note (INSUFFICIENT_DATA), once each.
+func AddAlarmWarnings(hr *session.HealthResult) {
+	have := map[string]bool{}
+	for _, w := range hr.Warnings {
+		have[w] = true
+	}
+	for _, a := range hr.Alarms {
+		if a.Note != "" && !have[a.Note] {
+			have[a.Note] = true
+			hr.Warnings = append(hr.Warnings, a.Note)
+		}
+	}
 }
 
 // AlarmStates reads the current state of the named alarms (metric and composite) for

@@ -56,13 +56,16 @@ func TestCheckAlarms(t *testing.T) {
 		exists      bool
 		healthy     bool
 		detail      string
+		note        string
 	}{
-		{"ok", "OK", true, true, ""},
-		{"firing", "ALARM", true, false, "already in ALARM: the experiment would stop at once"},
-		{"nodata", "INSUFFICIENT_DATA", true, false, "INSUFFICIENT_DATA"},
-		{"missing", AlarmStateNotFound, false, false, "does not exist"},
-		{"composite-ok", "OK", true, true, ""},
-		{"composite-alarm", "ALARM", true, false, "already in ALARM"},
+		{"ok", "OK", true, true, "", ""},
+		{"firing", "ALARM", true, false, "already in ALARM: the experiment would stop at once", ""},
+		// INSUFFICIENT_DATA does not block: FIS stops only on ALARM
+		// (https://docs.aws.amazon.com/fis/latest/userguide/stop-conditions.html); it is a loud note.
+		{"nodata", "INSUFFICIENT_DATA", true, true, "INSUFFICIENT_DATA", "alarm nodata is INSUFFICIENT_DATA: FIS stops the experiment only on ALARM, so this stop condition may never fire"},
+		{"missing", AlarmStateNotFound, false, false, "does not exist", ""},
+		{"composite-ok", "OK", true, true, "", ""},
+		{"composite-alarm", "ALARM", true, false, "already in ALARM", ""},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d entries: %+v", len(got), got)
@@ -74,6 +77,9 @@ func TestCheckAlarms(t *testing.T) {
 		}
 		if w.detail == "" && g.Detail != "" || !strings.Contains(g.Detail, w.detail) {
 			t.Errorf("%s: detail %q, want it to contain %q", w.name, g.Detail, w.detail)
+		}
+		if g.Note != w.note {
+			t.Errorf("%s: note %q, want %q", w.name, g.Note, w.note)
 		}
 	}
 	if n := srv.CallCount("monitoring", "DescribeAlarms"); n != 1 {

@@ -7,9 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
-	kafkatypes "github.com/aws/aws-sdk-go-v2/service/kafka/types"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
-	ostypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
 
 	awsx "github.com/fis-mcp/fis-mcp/aws"
 )
@@ -20,6 +18,41 @@ func addAnalyticsCheckers(r Registry) {
 	r["aws:kafka:cluster"] = checkMSKClusters
 	r["aws:opensearch:domain"] = checkOpenSearchDomains
 	r["aws:es:domain"] = checkOpenSearchDomains
+}
+
+// mskClusterStates classifies every MSK cluster state:
+// https://docs.aws.amazon.com/msk/1.0/apireference/clusters-clusterarn.html#clusters-clusterarn-model-clusterstate
+var mskClusterStates = statusTable{
+	"ACTIVE":           ruleOK(),
+	"CREATING":         ruleInProgress("cluster creation"),
+	"UPDATING":         ruleInProgress("an update"),
+	"REBOOTING_BROKER": ruleInProgress("a broker reboot"),
+	"HEALING":          ruleInProgress("an internal repair (MSK is replacing an unhealthy broker)"),
+	"MAINTENANCE":      ruleInProgress("routine maintenance (brokers are patched one at a time)"),
+	"DELETING":         ruleBlock("the cluster is being deleted"),
+	"FAILED":           ruleBlock("the cluster failed"),
+}
+
+// openSearchProcessingStatuses classifies every OpenSearch DomainProcessingStatus:
+// https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_DomainStatus.html
+// (Creating | Active | Modifying | UpgradingEngineVersion | UpdatingServiceSoftware | Isolated | Deleting).
+var openSearchProcessingStatuses = statusTable{
+	"Active":                  ruleOK(),
+	"Creating":                ruleInProgress("domain creation"),
+	"Modifying":               ruleInProgress("a configuration change"),
+	"UpgradingEngineVersion":  ruleInProgress("an engine upgrade"),
+	"UpdatingServiceSoftware": ruleInProgress("a service software update"),
+	"Isolated":                ruleBlock("the domain is isolated (suspended)"),
+	"Deleting":                ruleBlock("the domain is being deleted"),
+}
+
+// openSearchClusterHealth classifies every DescribeDomainHealth ClusterHealth value:
+// https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_DescribeDomainHealth.html (Red | Yellow | Green | NotAvailable)
+var openSearchClusterHealth = statusTable{
+	"Green":        ruleOK(),
+	"Yellow":       ruleBlock("replica shards unassigned"),
+	"Red":          ruleBlock("primary shards unassigned"),
+	"NotAvailable": ruleNote("OpenSearch Service could not report the cluster health"),
 }
 
 // MSKClusterArn is the ARN by which MSK APIs address a resource ("" when unknown).
@@ -53,8 +86,9 @@ func checkMSKClusters(ctx context.Context, env Env, rs []Resource) []Result {
 			continue
 		}
 		var detail []string
-		if c.State != kafkatypes.ClusterStateActive {
-			detail = append(detail, "state "+string(c.State)+" (needs ACTIVE)")
+		rule := mskClusterStates.classify(string(c.State))
+		if rule.Class == classUnhealthy {
+			detail = append(detail, "state "+string(c.State)+" (needs ACTIVE): "+rule.Reason)
 		}
 		if si := c.StateInfo; si != nil && (aws.ToString(si.Code) != "" || aws.ToString(si.Message) != "") {
 			detail = append(detail, strings.TrimSpace(aws.ToString(si.Code)+" "+aws.ToString(si.Message)))
@@ -63,7 +97,7 @@ func checkMSKClusters(ctx context.Context, env Env, rs []Resource) []Result {
 		if c.Provisioned != nil && c.Provisioned.NumberOfBrokerNodes != nil {
 			detail = append(detail, fmt.Sprintf("%d brokers", aws.ToInt32(c.Provisioned.NumberOfBrokerNodes)))
 		}
-		out[i] = describedResult(r, string(c.State), c.State == kafkatypes.ClusterStateActive, strings.Join(detail, "; "), c)
+		out[i] = describedResult(r, string(c.State), rule.Class != classUnhealthy, strings.Join(detail, "; "), c)
 	}
 	return out
 }
@@ -79,7 +113,9 @@ func OpenSearchDomainName(r Resource) string {
 	return id
 }
 
-// checkOpenSearchDomains: healthy when not deleted, not processing, not upgrading, the
+// checkOpenSearchDomains reads DomainStatus (Deleted, Processing, UpgradeProcessing,
+// DomainProcessingStatus: https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_DomainStatus.html):
+// healthy when not deleted, not processing, not upgrading, the
 // processing status is Active and the cluster health (when readable) is Green.
 func checkOpenSearchDomains(ctx context.Context, env Env, rs []Resource) []Result {
 	out := make([]Result, len(rs))
@@ -97,23 +133,26 @@ func checkOpenSearchDomains(ctx context.Context, env Env, rs []Resource) []Resul
 		}
 		status, healthy := "Active", true
 		var detail []string
+		healthNote := ""
 		switch {
 		case aws.ToBool(d.Deleted):
 			status, healthy = "Deleted", false
 			detail = append(detail, "the domain is being deleted")
 		case aws.ToBool(d.UpgradeProcessing):
 			status, healthy = "UpgradeProcessing", false
-			detail = append(detail, "an engine upgrade is in progress")
+			detail = append(detail, "an engine upgrade is in progress; wait for it to finish")
 		case aws.ToBool(d.Processing):
 			status, healthy = "Processing", false
-			detail = append(detail, "a configuration change is in progress")
+			detail = append(detail, "a configuration change is in progress; wait for it to finish")
 		}
-		if ps := d.DomainProcessingStatus; ps != "" && ps != ostypes.DomainProcessingStatusTypeActive {
-			if healthy {
-				status = string(ps)
+		if ps := d.DomainProcessingStatus; ps != "" {
+			if rule := openSearchProcessingStatuses.classify(string(ps)); rule.Class == classUnhealthy {
+				if healthy {
+					status = string(ps)
+				}
+				healthy = false
+				detail = append(detail, "processing status "+string(ps)+": "+rule.Reason)
 			}
-			healthy = false
-			detail = append(detail, "processing status "+string(ps))
 		}
 		h, herr := env.Clients.OpenSearch.DescribeDomainHealth(ctx, &opensearch.DescribeDomainHealthInput{DomainName: aws.String(name)})
 		switch {
@@ -128,29 +167,30 @@ func checkOpenSearchDomains(ctx context.Context, env Env, rs []Resource) []Resul
 			}
 			detail = append(detail, "cluster health not read ("+awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error()+")")
 		default:
-			switch h.ClusterHealth {
-			case ostypes.DomainHealthRed:
+			ch := string(h.ClusterHealth)
+			rule := openSearchClusterHealth.classify(ch)
+			switch rule.Class {
+			case classUnhealthy:
 				healthy = false
 				if status == "Active" {
-					status = "Red"
+					status = orElse(ch, "no-cluster-health")
 				}
-				detail = append(detail, "cluster health Red: primary shards unassigned")
-			case ostypes.DomainHealthYellow:
-				healthy = false
-				if status == "Active" {
-					status = "Yellow"
-				}
-				detail = append(detail, "cluster health Yellow: replica shards unassigned")
-			case ostypes.DomainHealthGreen:
-				detail = append(detail, "cluster health Green")
+				detail = append(detail, "cluster health "+orElse(ch, "(none)")+": "+rule.Reason)
+			case classNote:
+				healthNote = "cluster health " + ch + ": " + rule.Reason
+				detail = append(detail, "cluster health "+ch)
 			default:
-				detail = append(detail, "cluster health "+string(h.ClusterHealth))
+				detail = append(detail, "cluster health "+ch)
 			}
 		}
 		if cc := d.ClusterConfig; cc != nil {
 			detail = append(detail, fmt.Sprintf("%d × %s", aws.ToInt32(cc.InstanceCount), cc.InstanceType))
 		}
-		out[i] = describedResult(r, status, healthy, strings.Join(detail, "; "), d)
+		res := describedResult(r, status, healthy, strings.Join(detail, "; "), d)
+		if healthy {
+			res = withNote(res, healthNote)
+		}
+		out[i] = res
 	}
 	return out
 }

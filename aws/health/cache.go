@@ -23,6 +23,43 @@ func addCacheCheckers(r Registry) {
 	r["aws:memorydb:multi-region-cluster"] = checkMultiRegionClusters
 }
 
+// elasticacheGroupStatuses classifies every replication group (and node group) status:
+// https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ReplicationGroup.html
+// (creating, available, modifying, deleting, create-failed, snapshotting) and
+// https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_NodeGroup.html
+// (creating, available, modifying, deleting); node statuses:
+// https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Nodes.viewing.html
+var elasticacheGroupStatuses = statusTable{
+	"available":                     ruleOK(),
+	"snapshotting":                  ruleNote("a snapshot is being taken; the group keeps serving"),
+	"creating":                      ruleInProgress("creation"),
+	"modifying":                     ruleInProgress("a modification"),
+	"updating":                      ruleInProgress("a service update or security group change"),
+	"deleting":                      ruleBlock("the group is being deleted"),
+	"create-failed":                 ruleBlock("creation failed"),
+	"rebooting cluster nodes":       ruleInProgress("a node reboot"),
+	"rebooting cache cluster nodes": ruleInProgress("a node reboot"),
+	"incompatible-network":          ruleBlock("the subnet group has no usable subnet or IP address"),
+	"incompatible_network":          ruleBlock("the subnet group has no usable subnet or IP address"),
+	"incompatible_parameters":       ruleBlock("the parameter group is not compatible with the nodes"),
+	"restore-failed":                ruleBlock("a restore or node replacement failed"),
+	"restore_failed":                ruleBlock("a restore or node replacement failed"),
+}
+
+// memorydbStatuses classifies MemoryDB cluster, shard and node statuses. The API reference
+// names only examples ("Available, Updating, Creating"):
+// https://docs.aws.amazon.com/memorydb/latest/APIReference/API_Cluster.html; the others are the
+// lifecycle states the MemoryDB developer guide describes. Anything else is unknown (unhealthy).
+var memorydbStatuses = statusTable{
+	"available":     ruleOK(),
+	"snapshotting":  ruleNote("a snapshot is being taken; the cluster keeps serving"),
+	"creating":      ruleInProgress("creation"),
+	"updating":      ruleInProgress("an update"),
+	"modifying":     ruleInProgress("a modification"),
+	"deleting":      ruleBlock("the cluster is being deleted"),
+	"create-failed": ruleBlock("creation failed"),
+}
+
 // cacheNotFoundCodes are the not-found codes of ElastiCache and MemoryDB
 // (some are not in awsx.Classify's list).
 var cacheNotFoundCodes = map[string]bool{
@@ -61,21 +98,20 @@ func replicationGroupHealth(r Resource, rg ectypes.ReplicationGroup) Result {
 	if status == "" {
 		return Unchecked(r, "elasticache DescribeReplicationGroups returned "+id+" without a status")
 	}
-	var problems, primaries []string
-	if status != "available" {
-		problems = append(problems, "replication group status "+status)
-	}
+	var primaries []string
+	var v verdictOf
+	v.add("replication group status", status, elasticacheGroupStatuses.classify(status))
 	if len(rg.NodeGroups) == 0 {
-		problems = append(problems, "no node groups")
+		v.problem("no node groups")
 	}
 	clusterMode := awssdk.ToBool(rg.ClusterEnabled)
 	for _, ng := range rg.NodeGroups {
 		ngID := awssdk.ToString(ng.NodeGroupId)
 		if st := awssdk.ToString(ng.Status); st != "available" {
-			problems = append(problems, fmt.Sprintf("node group %s is %s", ngID, orElse(st, "without status")))
+			v.add("node group "+ngID+" is", st, elasticacheGroupStatuses.classify(st))
 		}
 		if len(ng.NodeGroupMembers) == 0 {
-			problems = append(problems, "node group "+ngID+" has no nodes")
+			v.problem("node group " + ngID + " has no nodes")
 		}
 		primary := ""
 		for _, m := range ng.NodeGroupMembers {
@@ -87,7 +123,7 @@ func replicationGroupHealth(r Resource, rg ectypes.ReplicationGroup) Result {
 		case primary != "":
 			primaries = append(primaries, primary)
 		case !clusterMode && len(ng.NodeGroupMembers) > 0:
-			problems = append(problems, "node group "+ngID+" has no primary")
+			v.problem("node group " + ngID + " has no primary")
 		}
 	}
 	detail := fmt.Sprintf("replication group %s is %s with %d node group(s), automatic failover %s, Multi-AZ %s",
@@ -95,10 +131,7 @@ func replicationGroupHealth(r Resource, rg ectypes.ReplicationGroup) Result {
 	if len(primaries) > 0 {
 		detail += "; primary " + strings.Join(primaries, ", ")
 	}
-	if len(problems) > 0 {
-		return describedResult(r, status, false, detail+"; not healthy: "+strings.Join(problems, "; "), rg)
-	}
-	return describedResult(r, status, true, detail, rg)
+	return v.result(r, status, detail, rg)
 }
 
 func checkMemoryDBClusters(ctx context.Context, env Env, rs []Resource) []Result {
@@ -125,30 +158,25 @@ func memoryDBClusterHealth(r Resource, c mdbtypes.Cluster) Result {
 	if status == "" {
 		return Unchecked(r, "memorydb DescribeClusters returned "+name+" without a status")
 	}
-	var problems []string
-	if status != "available" {
-		problems = append(problems, "cluster status "+status)
-	}
+	var v verdictOf
+	v.add("cluster status", status, memorydbStatuses.classify(status))
 	if len(c.Shards) == 0 {
-		problems = append(problems, "no shards")
+		v.problem("no shards")
 	}
 	nodes := 0
 	for _, sh := range c.Shards {
 		if st := awssdk.ToString(sh.Status); st != "available" {
-			problems = append(problems, fmt.Sprintf("shard %s is %s", awssdk.ToString(sh.Name), orElse(st, "without status")))
+			v.add("shard "+awssdk.ToString(sh.Name)+" is", st, memorydbStatuses.classify(st))
 		}
 		for _, n := range sh.Nodes {
 			nodes++
 			if st := awssdk.ToString(n.Status); st != "available" {
-				problems = append(problems, fmt.Sprintf("node %s (%s) is %s", awssdk.ToString(n.Name), awssdk.ToString(n.AvailabilityZone), orElse(st, "without status")))
+				v.add(fmt.Sprintf("node %s (%s) is", awssdk.ToString(n.Name), awssdk.ToString(n.AvailabilityZone)), st, memorydbStatuses.classify(st))
 			}
 		}
 	}
 	detail := fmt.Sprintf("MemoryDB cluster %s is %s with %d shard(s), %d node(s), %s", name, status, len(c.Shards), nodes, orElse(string(c.AvailabilityMode), "availability mode unknown"))
-	if len(problems) > 0 {
-		return describedResult(r, status, false, detail+"; not healthy: "+strings.Join(problems, "; "), c)
-	}
-	return describedResult(r, status, true, detail, c)
+	return v.result(r, status, detail, c)
 }
 
 func checkMultiRegionClusters(ctx context.Context, env Env, rs []Resource) []Result {
@@ -176,12 +204,12 @@ func checkMultiRegionClusters(ctx context.Context, env Env, rs []Resource) []Res
 		for _, c := range m.Clusters {
 			st := awssdk.ToString(c.Status)
 			regional = append(regional, fmt.Sprintf("%s in %s %s", awssdk.ToString(c.ClusterName), awssdk.ToString(c.Region), st))
-			if st != "" && st != "available" {
-				problems = append(problems, fmt.Sprintf("regional cluster %s in %s is %s", awssdk.ToString(c.ClusterName), awssdk.ToString(c.Region), st))
+			if rule := memorydbStatuses.classify(st); st != "" && rule.Class == classUnhealthy {
+				problems = append(problems, fmt.Sprintf("regional cluster %s in %s is %s: %s", awssdk.ToString(c.ClusterName), awssdk.ToString(c.Region), st, rule.Reason))
 			}
 		}
-		if status != "available" {
-			problems = append([]string{"status " + status}, problems...)
+		if rule := memorydbStatuses.classify(status); rule.Class == classUnhealthy {
+			problems = append([]string{"status " + status + ": " + rule.Reason}, problems...)
 		}
 		detail := fmt.Sprintf("MemoryDB multi-Region cluster %s is %s", name, status)
 		if len(regional) > 0 {

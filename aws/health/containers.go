@@ -18,6 +18,40 @@ func addContainerCheckers(r Registry) {
 	r[TypeECSTask] = checkECSTasks
 }
 
+// ecsClusterStatuses classifies every ECS cluster status:
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Cluster.html (status)
+var ecsClusterStatuses = statusTable{
+	"ACTIVE":         ruleOK(),
+	"PROVISIONING":   ruleInProgress("provisioning of the cluster's capacity provider resources"),
+	"DEPROVISIONING": ruleBlock("the cluster's capacity provider resources are being removed"),
+	"FAILED":         ruleBlock("the cluster's capacity provider resources failed to be created"),
+	"INACTIVE":       ruleBlock("the cluster was deleted"),
+}
+
+// ecsTaskStatuses classifies every ECS task lastStatus:
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html
+var ecsTaskStatuses = statusTable{
+	"RUNNING":        ruleOK(),
+	"PROVISIONING":   ruleInProgress("task start-up (provisioning)"),
+	"PENDING":        ruleInProgress("task start-up (pending)"),
+	"ACTIVATING":     ruleInProgress("task start-up (activating)"),
+	"DEACTIVATING":   ruleBlock("the task is shutting down"),
+	"STOPPING":       ruleBlock("the task is stopping"),
+	"DEPROVISIONING": ruleBlock("the task is stopping (deprovisioning)"),
+	"STOPPED":        ruleBlock("the task has stopped"),
+	"DELETED":        ruleBlock("the task has stopped and been deleted"),
+}
+
+// ecsTaskHealth classifies every ECS task healthStatus:
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html (healthStatus: HEALTHY | UNHEALTHY | UNKNOWN);
+// UNKNOWN is reported when no essential container has a health check, or before the first result.
+var ecsTaskHealth = statusTable{
+	"HEALTHY":   ruleOK(),
+	"UNKNOWN":   ruleOK(),
+	"":          ruleOK(),
+	"UNHEALTHY": ruleBlock("an essential container's health check fails"),
+}
+
 // ecsName reduces an ECS cluster name or ARN to the name.
 func ecsName(id string) string {
 	if strings.HasPrefix(id, "arn:") {
@@ -62,10 +96,9 @@ func checkECSClusters(ctx context.Context, env Env, rs []Resource) []Result {
 				continue
 			}
 			detail := fmt.Sprintf("%d running tasks", c.RunningTasksCount)
-			if status != "ACTIVE" {
-				detail = "status " + status + " (needs ACTIVE); " + detail
-			}
-			out[i] = describedResult(r, status, status == "ACTIVE", detail, c)
+			var v verdictOf
+			v.add("status", needs(status, ecsClusterStatuses, "ACTIVE"), ecsClusterStatuses.classify(status))
+			out[i] = v.result(r, status, detail, c)
 		case missing[name] != "":
 			out[i] = describedResult(r, StatusNotFound, false, fmt.Sprintf("ECS cluster %s: %s", name, missing[name]), nil)
 		default:
@@ -145,18 +178,17 @@ func checkECSTasks(ctx context.Context, env Env, rs []Resource) []Result {
 				continue
 			}
 			health := string(t.HealthStatus)
-			healthy := last == "RUNNING" && t.HealthStatus != ecstypes.HealthStatusUnhealthy
 			detail := "health " + health
 			if health == "" {
 				detail = "no container health check"
 			}
-			if last != "RUNNING" {
-				detail = "last status " + last + " (needs RUNNING); " + detail
-			}
 			if az := aws.ToString(t.AvailabilityZone); az != "" {
 				detail += "; " + az
 			}
-			out[i] = describedResult(r, last, healthy, detail, t)
+			var v verdictOf
+			v.add("last status", needs(last, ecsTaskStatuses, "RUNNING"), ecsTaskStatuses.classify(last))
+			v.add("health", health, ecsTaskHealth.classify(health))
+			out[i] = v.result(r, last, detail, t)
 		}
 	}
 	return out

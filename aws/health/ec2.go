@@ -132,6 +132,29 @@ var (
 	volumeIDPattern   = regexp.MustCompile(`vol-[0-9a-f]+`)
 )
 
+// ec2InstanceStates classifies every EC2 instance state name:
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceState.html
+// (pending | running | shutting-down | terminated | stopping | stopped).
+var ec2InstanceStates = statusTable{
+	"running":       ruleOK(),
+	"pending":       ruleInProgress("the instance launch or start"),
+	"shutting-down": ruleBlock("the instance is being terminated"),
+	"terminated":    ruleBlock("the instance is terminated"),
+	"stopping":      ruleBlock("the instance is stopping"),
+	"stopped":       ruleBlock("the instance is stopped"),
+}
+
+// ec2StatusChecks classifies every status check summary (instance and system checks):
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceStatusSummary.html
+// (ok | impaired | insufficient-data | not-applicable | initializing).
+var ec2StatusChecks = statusTable{
+	"ok":                ruleOK(),
+	"impaired":          ruleBlock("the check fails"),
+	"initializing":      ruleInProgress("status check initialization (the instance started recently)"),
+	"insufficient-data": ruleBlock("the check has no data yet; wait for it to complete"),
+	"not-applicable":    ruleNote("the check does not apply to this instance"),
+}
+
 func checkEC2Instances(ctx context.Context, env Env, rs []Resource, spot bool) []Result {
 	ids := make([]string, len(rs))
 	for i, r := range rs {
@@ -213,8 +236,8 @@ func instanceHealth(r Resource, in ec2types.Instance, statuses map[string]ec2typ
 		}
 	}
 	status := state + "/" + instStatus + "/" + sysStatus
-	var problems []string
-	if state != string(ec2types.InstanceStateNameRunning) {
+	var problems, notes []string
+	if rule := ec2InstanceStates.classify(state); rule.Class != classHealthy {
 		p := "state " + state
 		if reason := awssdk.ToString(in.StateTransitionReason); reason != "" {
 			p += " (" + reason + ")"
@@ -222,16 +245,18 @@ func instanceHealth(r Resource, in ec2types.Instance, statuses map[string]ec2typ
 		if in.StateReason != nil && awssdk.ToString(in.StateReason.Message) != "" {
 			p += ": " + awssdk.ToString(in.StateReason.Message)
 		}
-		problems = append(problems, p)
+		problems = append(problems, p+"; "+rule.Reason)
 	} else {
 		if statusErr != nil {
 			return Unchecked(r, fmt.Sprintf("instance %s is running in %s but its status checks could not be read: %v", id, az, statusErr))
 		}
-		if instStatus != "ok" {
-			problems = append(problems, "instance status check "+instStatus)
-		}
-		if sysStatus != "ok" {
-			problems = append(problems, "system status check "+sysStatus)
+		for _, chk := range []struct{ name, value string }{{"instance status check", instStatus}, {"system status check", sysStatus}} {
+			switch rule := ec2StatusChecks.classify(chk.value); rule.Class {
+			case classUnhealthy:
+				problems = append(problems, chk.name+" "+chk.value+": "+rule.Reason)
+			case classNote:
+				notes = append(notes, chk.name+" "+chk.value+": "+rule.Reason)
+			}
 		}
 	}
 	if spot && in.InstanceLifecycle != ec2types.InstanceLifecycleTypeSpot {
@@ -240,7 +265,8 @@ func instanceHealth(r Resource, in ec2types.Instance, statuses map[string]ec2typ
 	if len(problems) > 0 {
 		return describedResult(r, status, false, fmt.Sprintf("instance %s in %s: %s", id, az, strings.Join(problems, "; ")), in)
 	}
-	return describedResult(r, status, true, fmt.Sprintf("instance %s running in %s, instance and system status checks ok", id, az), in)
+	res := describedResult(r, status, true, fmt.Sprintf("instance %s running in %s, instance and system status checks %s/%s", id, az, instStatus, sysStatus), in)
+	return withNote(res, strings.Join(notes, "; "))
 }
 
 func orElse(s, def string) string {
@@ -304,6 +330,43 @@ func checkAutoScalingGroups(ctx context.Context, env Env, rs []Resource) []Resul
 	return out
 }
 
+// asgGroupStatuses classifies the Auto Scaling group Status, which is set only while the
+// group is being deleted: https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_AutoScalingGroup.html
+// (Status: "Delete in progress"). An empty Status is the normal case.
+var asgGroupStatuses = statusTable{
+	"Delete in progress": ruleBlock("the group is being deleted"),
+}
+
+// asgInstanceStates classifies every instance lifecycle state in a group:
+// https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html and
+// https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Instance.html (LifecycleState).
+// Only InService instances count towards the desired capacity being served.
+var asgInstanceStates = statusTable{
+	"InService":                  ruleOK(),
+	"Pending":                    ruleInProgress("instance launch"),
+	"Pending:Wait":               ruleInProgress("a launch lifecycle hook"),
+	"Pending:Proceed":            ruleInProgress("instance launch"),
+	"Quarantined":                ruleBlock("the instance is quarantined"),
+	"Standby":                    ruleBlock("the instance is in standby and serves no traffic"),
+	"EnteringStandby":            ruleBlock("the instance is entering standby"),
+	"Detaching":                  ruleBlock("the instance is being detached"),
+	"Detached":                   ruleBlock("the instance is detached"),
+	"Terminating":                ruleBlock("the instance is being terminated"),
+	"Terminating:Wait":           ruleBlock("the instance is being terminated (lifecycle hook)"),
+	"Terminating:Proceed":        ruleBlock("the instance is being terminated"),
+	"Terminated":                 ruleBlock("the instance is terminated"),
+	"Warmed:Pending":             ruleBlock("a warm pool instance"),
+	"Warmed:Pending:Wait":        ruleBlock("a warm pool instance"),
+	"Warmed:Pending:Proceed":     ruleBlock("a warm pool instance"),
+	"Warmed:Terminating":         ruleBlock("a warm pool instance"),
+	"Warmed:Terminating:Wait":    ruleBlock("a warm pool instance"),
+	"Warmed:Terminating:Proceed": ruleBlock("a warm pool instance"),
+	"Warmed:Terminated":          ruleBlock("a warm pool instance"),
+	"Warmed:Stopped":             ruleBlock("a warm pool instance"),
+	"Warmed:Running":             ruleBlock("a warm pool instance"),
+	"Warmed:Hibernated":          ruleBlock("a warm pool instance"),
+}
+
 func asgHealth(r Resource, g astypes.AutoScalingGroup) Result {
 	desired := int(awssdk.ToInt32(g.DesiredCapacity))
 	healthy := 0
@@ -313,12 +376,16 @@ func asgHealth(r Resource, g astypes.AutoScalingGroup) Result {
 			healthy++
 			continue
 		}
-		bad = append(bad, fmt.Sprintf("%s %s/%s in %s", awssdk.ToString(in.InstanceId), in.LifecycleState, awssdk.ToString(in.HealthStatus), awssdk.ToString(in.AvailabilityZone)))
+		b := fmt.Sprintf("%s %s/%s in %s", awssdk.ToString(in.InstanceId), in.LifecycleState, awssdk.ToString(in.HealthStatus), awssdk.ToString(in.AvailabilityZone))
+		if rule := asgInstanceStates.classify(string(in.LifecycleState)); rule.Class == classUnhealthy {
+			b += " (" + rule.Reason + ")"
+		}
+		bad = append(bad, b)
 	}
 	status := fmt.Sprintf("in-service %d/%d", healthy, desired)
 	name := awssdk.ToString(g.AutoScalingGroupName)
 	if st := awssdk.ToString(g.Status); st != "" {
-		return describedResult(r, st, false, fmt.Sprintf("group %s: %s", name, st), g)
+		return describedResult(r, st, false, fmt.Sprintf("group %s: %s (%s)", name, st, asgGroupStatuses.classify(st).Reason), g)
 	}
 	detail := fmt.Sprintf("group %s: %d of %d desired instances InService and Healthy across %s", name, healthy, desired, strings.Join(g.AvailabilityZones, ", "))
 	if len(bad) > 0 {
@@ -365,6 +432,40 @@ func checkByID[T any](ctx context.Context, rs []Resource, batch int, notFoundCod
 	return out
 }
 
+// ec2SubnetStates classifies every subnet state:
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
+// (pending | available | unavailable | failed | failed-insufficient-capacity).
+var ec2SubnetStates = statusTable{
+	"available":                    ruleOK(),
+	"pending":                      ruleInProgress("subnet creation"),
+	"unavailable":                  ruleBlock("the subnet is unavailable"),
+	"failed":                       ruleBlock("the subnet failed"),
+	"failed-insufficient-capacity": ruleBlock("the subnet failed for lack of capacity"),
+}
+
+// ec2TransitGatewayStates classifies every transit gateway state:
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TransitGateway.html
+// (pending | available | modifying | deleting | deleted).
+var ec2TransitGatewayStates = statusTable{
+	"available": ruleOK(),
+	"pending":   ruleInProgress("transit gateway creation"),
+	"modifying": ruleInProgress("a transit gateway modification"),
+	"deleting":  ruleBlock("the transit gateway is being deleted"),
+	"deleted":   ruleBlock("the transit gateway is deleted"),
+}
+
+// ec2VolumeStates classifies every EBS volume state:
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Volume.html
+// (creating | available | in-use | deleting | deleted | error).
+var ec2VolumeStates = statusTable{
+	"in-use":    ruleOK(),
+	"available": ruleOK(),
+	"creating":  ruleInProgress("volume creation"),
+	"deleting":  ruleBlock("the volume is being deleted"),
+	"deleted":   ruleBlock("the volume is deleted"),
+	"error":     ruleBlock("the underlying hardware of the volume failed"),
+}
+
 func checkSubnets(ctx context.Context, env Env, rs []Resource) []Result {
 	return checkByID(ctx, rs, 200, "InvalidSubnetID.NotFound", subnetIDPattern, "subnet",
 		func(ctx context.Context, ids []string) ([]ec2types.Subnet, error) {
@@ -383,7 +484,7 @@ func checkSubnets(ctx context.Context, env Env, rs []Resource) []Result {
 		func(r Resource, s ec2types.Subnet) Result {
 			st := string(s.State)
 			detail := fmt.Sprintf("subnet %s (%s) in %s is %s", awssdk.ToString(s.SubnetId), awssdk.ToString(s.CidrBlock), awssdk.ToString(s.AvailabilityZone), st)
-			return describedResult(r, st, s.State == ec2types.SubnetStateAvailable, detail, s)
+			return classified(r, ec2SubnetStates, "state", st, detail, s)
 		})
 }
 
@@ -404,7 +505,7 @@ func checkTransitGateways(ctx context.Context, env Env, rs []Resource) []Result 
 		func(t ec2types.TransitGateway) string { return awssdk.ToString(t.TransitGatewayId) },
 		func(r Resource, t ec2types.TransitGateway) Result {
 			st := string(t.State)
-			return describedResult(r, st, t.State == ec2types.TransitGatewayStateAvailable,
+			return classified(r, ec2TransitGatewayStates, "state", st,
 				fmt.Sprintf("transit gateway %s is %s", awssdk.ToString(t.TransitGatewayId), st), t)
 		})
 }
@@ -430,7 +531,6 @@ func checkVolumes(ctx context.Context, env Env, rs []Resource) []Result {
 			for _, a := range v.Attachments {
 				detail += fmt.Sprintf(", attached to %s as %s", awssdk.ToString(a.InstanceId), awssdk.ToString(a.Device))
 			}
-			ok := v.State == ec2types.VolumeStateInUse || v.State == ec2types.VolumeStateAvailable
-			return describedResult(r, st, ok, detail, v)
+			return classified(r, ec2VolumeStates, "state", st, detail, v)
 		})
 }

@@ -17,6 +17,29 @@ func addEKSCheckers(r Registry) {
 	r[TypeEKSPod] = checkEKSPods
 }
 
+// eksClusterStatuses classifies every EKS cluster status:
+// https://docs.aws.amazon.com/eks/latest/APIReference/API_Cluster.html (status: CREATING | ACTIVE | DELETING | FAILED | UPDATING | PENDING)
+var eksClusterStatuses = statusTable{
+	"ACTIVE":   ruleOK(),
+	"UPDATING": ruleBlock("an update is in progress; wait for it to finish"),
+	"CREATING": ruleInProgress("cluster creation"),
+	"PENDING":  ruleBlock("the cluster is pending and not yet usable"),
+	"DELETING": ruleBlock("the cluster is being deleted"),
+	"FAILED":   ruleBlock("the cluster failed"),
+}
+
+// eksNodegroupStatuses classifies every EKS managed node group status:
+// https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html (status)
+var eksNodegroupStatuses = statusTable{
+	"ACTIVE":        ruleOK(),
+	"UPDATING":      ruleBlock("an update is in progress; wait for it to finish"),
+	"CREATING":      ruleInProgress("node group creation"),
+	"DELETING":      ruleBlock("the node group is being deleted"),
+	"CREATE_FAILED": ruleBlock("the node group could not be created"),
+	"DELETE_FAILED": ruleBlock("the node group could not be deleted"),
+	"DEGRADED":      ruleBlock("the node group has a health issue (see its health issues)"),
+}
+
 // checkEKSNodegroups: healthy when ACTIVE with no health issues. IDs are "cluster/nodegroup".
 func checkEKSNodegroups(ctx context.Context, env Env, rs []Resource) []Result {
 	out := make([]Result, len(rs))
@@ -57,11 +80,16 @@ func checkEKSNodegroups(ctx context.Context, env Env, rs []Resource) []Result {
 		if len(issues) > 0 {
 			detail = append(detail, "health issues: "+strings.Join(issues, "; "))
 		}
-		healthy := n.Status == ekstypes.NodegroupStatusActive && len(issues) == 0
-		if n.Status != ekstypes.NodegroupStatusActive {
-			detail = append([]string{"status " + status + " (needs ACTIVE)"}, detail...)
+		rule := eksNodegroupStatuses.classify(status)
+		healthy := rule.Class != classUnhealthy && len(issues) == 0
+		if rule.Class == classUnhealthy {
+			detail = append([]string{"status " + status + " (needs ACTIVE): " + rule.Reason}, detail...)
 		}
-		out[i] = describedResult(r, status, healthy, strings.Join(detail, "; "), n)
+		res := describedResult(r, status, healthy, strings.Join(detail, "; "), n)
+		if healthy && rule.Class == classNote {
+			res = withNote(res, rule.Reason)
+		}
+		out[i] = res
 	}
 	return out
 }
@@ -76,10 +104,11 @@ func checkEKSClusters(ctx context.Context, env Env, rs []Resource) []Result {
 			continue
 		}
 		detail := "Kubernetes " + aws.ToString(c.Version)
-		if c.Status != ekstypes.ClusterStatusActive {
-			detail = "status " + string(c.Status) + " (needs ACTIVE); " + detail
+		rule := eksClusterStatuses.classify(string(c.Status))
+		if rule.Class == classUnhealthy {
+			detail = "status " + string(c.Status) + " (needs ACTIVE): " + rule.Reason + "; " + detail
 		}
-		out[i] = describedResult(r, string(c.Status), c.Status == ekstypes.ClusterStatusActive, detail, c)
+		out[i] = describedResult(r, string(c.Status), rule.Class != classUnhealthy, detail, c)
 	}
 	return out
 }
@@ -135,8 +164,8 @@ func checkEKSPods(ctx context.Context, env Env, rs []Resource) []Result {
 			continue
 		}
 		st := PodTargetState{Cluster: name, ClusterStatus: string(c.Status), Namespace: p["namespace"], SelectorType: p["selectorType"], SelectorValue: p["selectorValue"]}
-		if c.Status != ekstypes.ClusterStatusActive {
-			out[i] = describedResult(r, "cluster-"+strings.ToLower(string(c.Status)), false, fmt.Sprintf("EKS cluster %s is %s (needs ACTIVE)", name, c.Status), st)
+		if rule := eksClusterStatuses.classify(string(c.Status)); rule.Class == classUnhealthy {
+			out[i] = describedResult(r, "cluster-"+strings.ToLower(string(c.Status)), false, fmt.Sprintf("EKS cluster %s is %s (needs ACTIVE): %s", name, c.Status, rule.Reason), st)
 			continue
 		}
 		if env.Pods == nil {

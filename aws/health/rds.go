@@ -135,6 +135,92 @@ func (a docdbClusterAPI) members(ctx context.Context, clusterIDs []string) ([]db
 	return out, nil
 }
 
+// rdsInstanceStatuses classifies every DB instance status RDS documents (also used for
+// Aurora and DocumentDB member instances):
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
+// https://docs.aws.amazon.com/documentdb/latest/developerguide/monitoring_docdb-instance_status.html
+var rdsInstanceStatuses = statusTable{
+	"available":                           ruleOK(),
+	"backing-up":                          ruleNote("a backup is being taken; the instance keeps serving"),
+	"configuring-enhanced-monitoring":     ruleNote("Enhanced Monitoring is being enabled or disabled; the instance keeps serving"),
+	"configuring-iam-database-auth":       ruleNote("IAM database authentication is being enabled or disabled; the instance keeps serving"),
+	"configuring-log-exports":             ruleNote("log exports to CloudWatch Logs are being changed; the instance keeps serving"),
+	"storage-optimization":                ruleNote("storage is being optimised after a modification; the instance is fully operational"),
+	"storage-initialization":              ruleNote("volume blocks are still loading from a snapshot restore; the instance is available but may be slower"),
+	"converting-to-vpc":                   ruleInProgress("the conversion to a VPC"),
+	"creating":                            ruleInProgress("creation"),
+	"delete-precheck":                     ruleBlock("the instance is being checked before deletion"),
+	"deleting":                            ruleBlock("the instance is being deleted"),
+	"failed":                              ruleBlock("the instance has failed and RDS cannot recover it"),
+	"inaccessible-encryption-credentials": ruleBlock("the KMS key cannot be accessed"),
+	"inaccessible-encryption-credentials-recoverable": ruleBlock("the KMS key cannot be accessed (recoverable: restore access to the key)"),
+	"incompatible-create":                             ruleBlock("RDS cannot create the instance with this configuration"),
+	"incompatible-network":                            ruleBlock("the instance's network configuration is not usable"),
+	"incompatible-option-group":                       ruleBlock("the option group is not compatible"),
+	"incompatible-parameters":                         ruleBlock("the parameter group is not compatible; the instance cannot start"),
+	"incompatible-restore":                            ruleBlock("a point-in-time restore is not possible"),
+	"insufficient-capacity":                           ruleBlock("not enough capacity to create the instance"),
+	"maintenance":                                     ruleInProgress("maintenance that RDS scheduled (it may restart the instance)"),
+	"modifying":                                       ruleInProgress("a modification"),
+	"moving-to-vpc":                                   ruleInProgress("a move to a VPC"),
+	"rebooting":                                       ruleInProgress("a reboot"),
+	"resetting-master-credentials":                    ruleInProgress("a reset of the master credentials"),
+	"renaming":                                        ruleInProgress("a rename"),
+	"restore-error":                                   ruleBlock("a restore failed"),
+	"starting":                                        ruleInProgress("a start"),
+	"stopped":                                         ruleBlock("the instance is stopped"),
+	"stopping":                                        ruleBlock("the instance is stopping"),
+	"storage-config-upgrade":                          ruleInProgress("a storage file system upgrade"),
+	"storage-full":                                    ruleBlock("the instance has used all of its allocated storage"),
+	"upgrading":                                       ruleInProgress("an engine upgrade"),
+}
+
+// auroraClusterStatuses classifies every Aurora DB cluster status:
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/accessing-monitoring.html#Overview.DBCluster.Status
+var auroraClusterStatuses = statusTable{
+	"available":                           ruleOK(),
+	"backing-up":                          ruleNote("a backup is being taken; the cluster keeps serving"),
+	"storage-optimization":                ruleNote("storage is being optimised; the cluster is fully operational"),
+	"update-iam-db-auth":                  ruleNote("IAM database authentication is being updated; the cluster keeps serving"),
+	"backtracking":                        ruleInProgress("a backtrack"),
+	"cloning-failed":                      ruleBlock("cloning the cluster failed"),
+	"creating":                            ruleInProgress("creation"),
+	"deleting":                            ruleBlock("the cluster is being deleted"),
+	"failing-over":                        ruleInProgress("a failover"),
+	"inaccessible-encryption-credentials": ruleBlock("the KMS key cannot be accessed"),
+	"inaccessible-encryption-credentials-recoverable": ruleBlock("the KMS key cannot be accessed (recoverable: restore access to the key)"),
+	"maintenance":                  ruleInProgress("maintenance that Aurora scheduled"),
+	"migrating":                    ruleInProgress("a snapshot restore (migration)"),
+	"migration-failed":             ruleBlock("a migration failed"),
+	"modifying":                    ruleInProgress("a modification"),
+	"promoting":                    ruleInProgress("a promotion"),
+	"renaming":                     ruleInProgress("a rename"),
+	"resetting-master-credentials": ruleInProgress("a reset of the master credentials"),
+	"starting":                     ruleInProgress("a start"),
+	"stopped":                      ruleBlock("the cluster is stopped"),
+	"stopping":                     ruleBlock("the cluster is stopping"),
+	"upgrading":                    ruleInProgress("an engine upgrade"),
+}
+
+// docdbClusterStatuses classifies every DocumentDB cluster status:
+// https://docs.aws.amazon.com/documentdb/latest/developerguide/monitoring_docdb-cluster_status.html
+var docdbClusterStatuses = statusTable{
+	"available":                           ruleOK(),
+	"backing-up":                          ruleNote("a backup is being taken; the cluster keeps serving"),
+	"active":                              ruleBlock("an elastic cluster status: FIS aws:docdb:cluster targets instance-based clusters"),
+	"creating":                            ruleInProgress("creation"),
+	"deleting":                            ruleBlock("the cluster is being deleted"),
+	"failing-over":                        ruleInProgress("a failover"),
+	"inaccessible-encryption-credentials": ruleBlock("the KMS key cannot be accessed"),
+	"maintenance":                         ruleInProgress("maintenance that DocumentDB scheduled"),
+	"migrating":                           ruleInProgress("a snapshot restore (migration)"),
+	"migration-failed":                    ruleBlock("a migration failed"),
+	"modifying":                           ruleInProgress("a modification"),
+	"renaming":                            ruleInProgress("a rename"),
+	"resetting-master-credentials":        ruleInProgress("a reset of the master credentials"),
+	"upgrading":                           ruleInProgress("an engine upgrade"),
+}
+
 // rdsFilterBatch is how many identifiers one RDS filter carries.
 const rdsFilterBatch = 100
 
@@ -200,31 +286,32 @@ func checkDBClusters(ctx context.Context, rs []Resource, api dbClusterAPI) []Res
 }
 
 func dbClusterHealth(r Resource, c dbCluster, instances map[string]dbInstance, svc string) Result {
-	var problems, readers []string
+	var readers []string
+	var v verdictOf
 	writer := ""
 	if c.Status == "" {
 		return Unchecked(r, fmt.Sprintf("%s DescribeDBClusters returned cluster %s without a status", svc, c.ID))
 	}
-	if c.Status != "available" {
-		problems = append(problems, "cluster status "+c.Status)
+	table := auroraClusterStatuses
+	if svc == "docdb" {
+		table = docdbClusterStatuses
 	}
+	v.add("cluster status", c.Status, table.classify(c.Status))
 	if svc == "docdb" && c.Engine != "" && c.Engine != "docdb" {
-		problems = append(problems, "engine "+c.Engine+" is not DocumentDB")
+		v.problem("engine " + c.Engine + " is not DocumentDB")
 	}
 	if len(c.Members) == 0 {
-		problems = append(problems, "no member instances")
+		v.problem("no member instances")
 	}
 	for _, m := range c.Members {
 		in, ok := instances[m.ID]
 		desc := m.ID
 		switch {
 		case !ok:
-			problems = append(problems, "member "+m.ID+" not described")
+			v.problem("member " + m.ID + " not described")
 		default:
 			desc = fmt.Sprintf("%s (%s)", m.ID, in.AZ)
-			if in.Status != "available" {
-				problems = append(problems, fmt.Sprintf("member %s is %s", m.ID, in.Status))
-			}
+			v.add("member "+m.ID+" is", in.Status, rdsInstanceStatuses.classify(in.Status))
 		}
 		if m.Writer {
 			writer = desc
@@ -233,7 +320,7 @@ func dbClusterHealth(r Resource, c dbCluster, instances map[string]dbInstance, s
 		}
 	}
 	if writer == "" && len(c.Members) > 0 {
-		problems = append(problems, "no writer instance")
+		v.problem("no writer instance")
 	}
 	detail := fmt.Sprintf("%s cluster %s is %s", orElse(c.Engine, svc), c.ID, c.Status)
 	if writer != "" {
@@ -242,10 +329,7 @@ func dbClusterHealth(r Resource, c dbCluster, instances map[string]dbInstance, s
 	if len(readers) > 0 {
 		detail += "; readers " + strings.Join(readers, ", ")
 	}
-	if len(problems) > 0 {
-		return describedResult(r, c.Status, false, detail+"; not healthy: "+strings.Join(problems, "; "), c.Raw)
-	}
-	return describedResult(r, c.Status, true, detail, c.Raw)
+	return v.result(r, c.Status, detail, c.Raw)
 }
 
 func checkRDSInstances(ctx context.Context, env Env, rs []Resource) []Result {
@@ -300,7 +384,7 @@ func checkRDSInstances(ctx context.Context, env Env, rs []Resource) []Result {
 		if c := awssdk.ToString(in.DBClusterIdentifier); c != "" {
 			detail += ", member of cluster " + c
 		}
-		out[i] = describedResult(r, status, status == "available", detail, in)
+		out[i] = classified(r, rdsInstanceStatuses, "instance status", status, detail, in)
 	}
 	return out
 }

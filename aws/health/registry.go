@@ -21,7 +21,20 @@ type Resource struct {
 	Target string
 	// Params are the target's parameters (e.g. aws:eks:pod clusterIdentifier, namespace, selectorType, selectorValue).
 	Params map[string]string
+	// Via is how the resource was identified: ViaARN, ViaTags or ViaParameters.
+	Via string
+	// FilterAttributes is the listing object FIS applies the target's filters to when the type's
+	// table row says filters match a listing (ARC ListManagedResources summaries, S3 ListBuckets
+	// entries); nil otherwise (filters then match the checker's Attributes).
+	FilterAttributes any
 }
+
+// How a resource was identified (Resource.Via).
+const (
+	ViaARN        = "arn"
+	ViaTags       = "tags"
+	ViaParameters = "parameters"
+)
 
 // Result is the health of one resource plus the raw described object, whose fields
 // (SDK output shape, e.g. State.Name, Placement.AvailabilityZone) FIS target filters match against.
@@ -68,6 +81,10 @@ func DefaultRegistry() Registry {
 	addAnalyticsCheckers(r)
 	addServerlessCheckers(r)
 	addIAMCheckers(r)
+	addDSQLCheckers(r)
+	addKinesisCheckers(r)
+	addVPCEndpointCheckers(r)
+	addDirectConnectCheckers(r)
 	return r
 }
 

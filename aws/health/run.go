@@ -50,67 +50,20 @@ func Check(ctx context.Context, env Env, reg Registry, t session.Template, opts 
 	hr.Notes = append(hr.Notes, res.Notes...)
 
 	results := runCheckers(ctx, env, reg, res.Resources, opts.Concurrency)
-
-	filters := map[string][]session.TargetFilter{}
-	types := map[string]string{}
-	var order []string
-	for _, tg := range t.Targets {
-		filters[tg.Name] = tg.Filters
-		types[tg.Name] = tg.ResourceType
-		order = append(order, tg.Name)
-	}
-	kept := make([]Result, 0, len(results))
-	before := map[string]int{}
-	after := map[string]int{}
-	for _, r := range results {
-		before[r.Target]++
-		fs := filters[r.Target]
-		if len(fs) == 0 {
-			kept = append(kept, r)
-			after[r.Target]++
-			continue
-		}
-		if r.Attributes == nil {
-			// Not described: it cannot be filtered out, so it stays (and is already not healthy).
-			r.Detail = joinDetail(r.Detail, "target filters could not be applied")
-			kept = append(kept, r)
-			after[r.Target]++
-			continue
-		}
-		ok, ferr := MatchFilters(r.Attributes, fs)
-		if ferr != nil {
-			r.Detail = joinDetail(r.Detail, "target filters could not be applied: "+ferr.Error())
-			kept = append(kept, r)
-			after[r.Target]++
-			continue
-		}
-		if ok {
-			kept = append(kept, r)
-			after[r.Target]++
-		}
-	}
-	for _, name := range order {
-		if len(filters[name]) == 0 || before[name] == 0 {
-			continue
-		}
-		hr.Notes = append(hr.Notes, fmt.Sprintf("target %s: filters kept %d of %d resolved resources", name, after[name], before[name]))
-		if after[name] == 0 {
-			hr.Notes = append(hr.Notes, fmt.Sprintf("target %s (%s): no resource matches the filters; FIS would fail the experiment at start", name, types[name]))
-			kept = append(kept, Result{ResourceHealth: session.ResourceHealth{
-				ID: "(none)", Type: types[name], Target: name, Status: StatusNoTargetsResolved,
-				Detail: "no resource matches the target's filters",
-			}})
-		}
-	}
-	for _, r := range kept {
-		hr.Resources = append(hr.Resources, r.ResourceHealth)
-	}
-	hr.Resources = append(hr.Resources, res.Placeholders...)
+	sel := selectResults(ctx, env, t, res.Resources, results)
+	hr.Notes = append(hr.Notes, sel.notes...)
+	hr.Resources = append(hr.Resources, sel.kept...)
+	placeholders := append(res.Placeholders, sel.empty...)
+	kept, skipped, notes := applyEmptyTargetMode(t, placeholders)
+	hr.Resources = append(hr.Resources, kept...)
+	hr.SkippedTargets = skipped
+	hr.Notes = append(hr.Notes, notes...)
 	sortResources(hr.Resources)
 
 	if env.Clients != nil {
 		hr.Alarms = CheckAlarms(ctx, env.Clients, t.StopConditions)
 		hr.Role = CheckRole(ctx, env.Clients, t.RoleArn)
+		AddAlarmWarnings(&hr) // INSUFFICIENT_DATA stop conditions: loud, not a block
 	}
 
 	hr.Verdict = Verdict(hr.Resources, hr.Alarms, hr.Role)

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/arczonalshift"
 	arctypes "github.com/aws/aws-sdk-go-v2/service/arczonalshift/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -24,6 +23,56 @@ func addServerlessCheckers(r Registry) {
 	r["aws:s3:bucket"] = checkS3Buckets
 	r["aws:lambda:function"] = checkLambdaFunctions
 	r[TypeARCManaged] = checkARCManagedResources
+}
+
+// dynamodbTableStatuses classifies every DynamoDB TableStatus:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html
+var dynamodbTableStatuses = statusTable{
+	"ACTIVE":                              ruleOK(),
+	"CREATING":                            ruleInProgress("table creation"),
+	"UPDATING":                            ruleInProgress("a table update (throughput, indexes or replicas)"),
+	"DELETING":                            ruleBlock("the table is being deleted"),
+	"INACCESSIBLE_ENCRYPTION_CREDENTIALS": ruleBlock("the KMS key cannot be accessed"),
+	"ARCHIVING":                           ruleBlock("the table is being archived (KMS key inaccessible for more than seven days)"),
+	"ARCHIVED":                            ruleBlock("the table is archived"),
+	"REPLICATION_NOT_AUTHORIZED":          ruleBlock("replication is not authorized"),
+}
+
+// dynamodbReplicaStatuses classifies every global table ReplicaStatus:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ReplicaDescription.html
+var dynamodbReplicaStatuses = statusTable{
+	"ACTIVE":                              ruleOK(),
+	"CREATING":                            ruleInProgress("replica creation"),
+	"CREATION_FAILED":                     ruleBlock("the replica could not be created"),
+	"UPDATING":                            ruleInProgress("a replica update"),
+	"DELETING":                            ruleBlock("the replica is being deleted"),
+	"REGION_DISABLED":                     ruleBlock("the replica's Region is disabled"),
+	"INACCESSIBLE_ENCRYPTION_CREDENTIALS": ruleBlock("the replica's KMS key cannot be accessed"),
+	"ARCHIVING":                           ruleBlock("the replica is being archived"),
+	"ARCHIVED":                            ruleBlock("the replica is archived"),
+	"REPLICATION_NOT_AUTHORIZED":          ruleBlock("replication to this Region is not authorized"),
+}
+
+// lambdaStates classifies every Lambda function State:
+// https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html and
+// https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html (State).
+var lambdaStates = statusTable{
+	"Active":             ruleOK(),
+	"Inactive":           ruleNote("the function was idle and Lambda reclaimed its resources; the first invocations fail while it goes Pending and back to Active"),
+	"Pending":            ruleInProgress("resource creation for the function"),
+	"Failed":             ruleBlock("the function's resources could not be created"),
+	"Deactivating":       ruleBlock("the function is being deactivated"),
+	"Deactivated":        ruleBlock("the function is deactivated"),
+	"ActiveNonInvocable": ruleBlock("the function is active but cannot be invoked"),
+	"Deleting":           ruleBlock("the function is being deleted"),
+}
+
+// lambdaUpdateStatuses classifies every LastUpdateStatus (same pages as lambdaStates).
+var lambdaUpdateStatuses = statusTable{
+	"Successful": ruleOK(),
+	"":           ruleOK(), // never updated
+	"InProgress": ruleInProgress("an update of the function"),
+	"Failed":     ruleBlock("the last update of the function failed"),
 }
 
 // checkDynamoDBTables: healthy when the table and every replica are ACTIVE.
@@ -44,16 +93,17 @@ func checkDynamoDBTables(ctx context.Context, env Env, rs []Resource) []Result {
 			out[i] = emptyResponse(r, "dynamodb DescribeTable")
 			continue
 		}
-		healthy := t.TableStatus == ddbtypes.TableStatusActive
+		tableRule := dynamodbTableStatuses.classify(string(t.TableStatus))
+		healthy := tableRule.Class != classUnhealthy
 		var detail []string
 		if !healthy {
-			detail = append(detail, "table status "+string(t.TableStatus)+" (needs ACTIVE)")
+			detail = append(detail, "table status "+string(t.TableStatus)+" (needs ACTIVE): "+tableRule.Reason)
 		}
 		var bad, good []string
 		for _, rep := range t.Replicas {
 			region := aws.ToString(rep.RegionName)
-			if rep.ReplicaStatus != ddbtypes.ReplicaStatusActive {
-				bad = append(bad, fmt.Sprintf("%s %s", region, rep.ReplicaStatus))
+			if rule := dynamodbReplicaStatuses.classify(string(rep.ReplicaStatus)); rule.Class == classUnhealthy {
+				bad = append(bad, fmt.Sprintf("%s %s (%s)", region, rep.ReplicaStatus, rule.Reason))
 			} else {
 				good = append(good, region)
 			}
@@ -131,13 +181,17 @@ func checkLambdaFunctions(ctx context.Context, env Env, rs []Resource) []Result 
 		if state == "" {
 			state = lambdatypes.StateActive
 		}
-		healthy := state == lambdatypes.StateActive &&
-			(c.LastUpdateStatus == "" || c.LastUpdateStatus == lambdatypes.LastUpdateStatusSuccessful)
+		stateRule := lambdaStates.classify(string(state))
+		updateRule := lambdaUpdateStatuses.classify(string(c.LastUpdateStatus))
+		healthy := stateRule.Class != classUnhealthy && updateRule.Class != classUnhealthy
 		var detail []string
 		if state != lambdatypes.StateActive {
-			d := "state " + string(state) + " (needs Active)"
+			d := "state " + string(state)
+			if stateRule.Class == classUnhealthy {
+				d += " (needs Active): " + stateRule.Reason
+			}
 			if reason := aws.ToString(c.StateReason); reason != "" {
-				d += ": " + reason
+				d += " (" + reason + ")"
 			}
 			detail = append(detail, d)
 		}
@@ -148,7 +202,11 @@ func checkLambdaFunctions(ctx context.Context, env Env, rs []Resource) []Result 
 			}
 			detail = append(detail, d)
 		}
-		out[i] = describedResult(r, string(state), healthy, strings.Join(detail, "; "), c)
+		res := describedResult(r, string(state), healthy, strings.Join(detail, "; "), c)
+		if healthy && stateRule.Class == classNote {
+			res = withNote(res, "state "+string(state)+": "+stateRule.Reason)
+		}
+		out[i] = res
 	}
 	return out
 }

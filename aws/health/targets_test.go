@@ -37,7 +37,7 @@ func TestIDFromARN(t *testing.T) {
 		{TypeARCManaged, "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/1", "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/1", ""},
 		{"aws:ec2:subnet", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1", "subnet-1", ""},
 		{"aws:rds:cluster", "arn:aws:ec2:us-east-1:123456789012:instance/i-1", "", "not a aws:rds:cluster"},
-		{"aws:eks:nodegroup", "arn:aws:eks:us-east-1:123456789012:cluster/prod", "", "not an EKS node group"},
+		{"aws:eks:nodegroup", "arn:aws:eks:us-east-1:123456789012:cluster/prod", "", "not a aws:eks:nodegroup"},
 		{"aws:ec2:instance", "i-0abc", "", "not an ARN"},
 	}
 	for _, tc := range tests {

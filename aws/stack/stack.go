@@ -78,9 +78,11 @@ func Describe(ctx context.Context, api API, name string) (*Stack, error) {
 	return s, nil
 }
 
-// Ready reports whether a stack in status can be used: CREATE_COMPLETE or UPDATE_COMPLETE.
+// Ready reports whether a stack in status can be used: a stable state (see Classify),
+// with or without a warning.
 func Ready(status string) bool {
-	return status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE"
+	k := Classify(status).Kind
+	return k == KindReady || k == KindReadyWithWarning
 }
 
 // FailureEvents returns up to n of the stack's most recent events whose status ends in _FAILED,

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
 
 	awsx "github.com/fis-mcp/fis-mcp/aws"
@@ -142,11 +143,124 @@ func TestDescribeStates(t *testing.T) {
 
 func TestReady(t *testing.T) {
 	for status, want := range map[string]bool{
-		"CREATE_COMPLETE": true, "UPDATE_COMPLETE": true, "UPDATE_ROLLBACK_COMPLETE": false, "ROLLBACK_COMPLETE": false,
-		"CREATE_IN_PROGRESS": false, "DELETE_COMPLETE": false, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": false, "": false,
+		"CREATE_COMPLETE": true, "UPDATE_COMPLETE": true, "UPDATE_ROLLBACK_COMPLETE": true, "IMPORT_COMPLETE": true,
+		"IMPORT_ROLLBACK_COMPLETE": true, "ROLLBACK_COMPLETE": false, "CREATE_IN_PROGRESS": false, "DELETE_COMPLETE": false,
+		"UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": false, "UPDATE_FAILED": false, "": false, "SOMETHING_NEW": false,
 	} {
 		if got := stack.Ready(status); got != want {
 			t.Errorf("Ready(%q) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+// TestClassifyEveryDocumentedStatus lists every StackStatus value of the CloudFormation API
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html) with its kind;
+// the SDK's enum (generated from the API model) must match the list exactly.
+func TestClassifyEveryDocumentedStatus(t *testing.T) {
+	want := map[string]stack.Kind{
+		"CREATE_COMPLETE":                              stack.KindReady,
+		"UPDATE_COMPLETE":                              stack.KindReady,
+		"UPDATE_ROLLBACK_COMPLETE":                     stack.KindReadyWithWarning,
+		"IMPORT_COMPLETE":                              stack.KindReadyWithWarning,
+		"IMPORT_ROLLBACK_COMPLETE":                     stack.KindReadyWithWarning,
+		"CREATE_IN_PROGRESS":                           stack.KindInProgress,
+		"ROLLBACK_IN_PROGRESS":                         stack.KindInProgress,
+		"DELETE_IN_PROGRESS":                           stack.KindInProgress,
+		"UPDATE_IN_PROGRESS":                           stack.KindInProgress,
+		"UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":          stack.KindInProgress,
+		"UPDATE_ROLLBACK_IN_PROGRESS":                  stack.KindInProgress,
+		"UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS": stack.KindInProgress,
+		"REVIEW_IN_PROGRESS":                           stack.KindInProgress,
+		"IMPORT_IN_PROGRESS":                           stack.KindInProgress,
+		"IMPORT_ROLLBACK_IN_PROGRESS":                  stack.KindInProgress,
+		"CREATE_FAILED":                                stack.KindFailed,
+		"ROLLBACK_COMPLETE":                            stack.KindFailed,
+		"ROLLBACK_FAILED":                              stack.KindFailed,
+		"UPDATE_FAILED":                                stack.KindFailed,
+		"UPDATE_ROLLBACK_FAILED":                       stack.KindFailed,
+		"IMPORT_ROLLBACK_FAILED":                       stack.KindFailed,
+		"DELETE_FAILED":                                stack.KindFailed,
+		"DELETE_COMPLETE":                              stack.KindDeleted,
+	}
+	sdk := map[string]bool{}
+	for _, v := range cfntypes.StackStatus("").Values() {
+		sdk[string(v)] = true
+		if _, ok := want[string(v)]; !ok {
+			t.Errorf("SDK stack status %s is not in the test's list", v)
+		}
+	}
+	classified := map[string]bool{}
+	for _, s := range stack.Statuses() {
+		classified[s] = true
+	}
+	for status, kind := range want {
+		if !sdk[status] {
+			t.Errorf("%s is not an SDK StackStatus value", status)
+		}
+		if !classified[status] {
+			t.Errorf("%s has no row in the classification table", status)
+		}
+		c := stack.Classify(status)
+		if c.Kind != kind {
+			t.Errorf("Classify(%s) = %s, want %s", status, c.Kind, kind)
+		}
+		if c.Meaning == "" || c.Operation == "" {
+			t.Errorf("Classify(%s) lacks a meaning or operation: %+v", status, c)
+		}
+		remedy := stack.Remedy(status)
+		switch kind {
+		case stack.KindReady:
+			if remedy != "" || stack.Warning("s", status) != "" {
+				t.Errorf("%s: a ready stack has remedy %q / a warning", status, remedy)
+			}
+		case stack.KindReadyWithWarning:
+			if w := stack.Warning("s", status); !strings.Contains(w, status) || remedy != "" {
+				t.Errorf("%s: warning %q, remedy %q", status, w, remedy)
+			}
+		case stack.KindInProgress:
+			if !strings.HasPrefix(remedy, "wait for the stack operation to finish ("+c.Operation+" in progress)") {
+				t.Errorf("%s: remedy %q does not say to wait for the %s", status, remedy, c.Operation)
+			}
+		default:
+			if remedy == "" || strings.Contains(remedy, "wait") {
+				t.Errorf("%s: remedy %q", status, remedy)
+			}
+		}
+	}
+	if len(classified) != len(want) {
+		t.Errorf("the table has %d rows, the documented list %d", len(classified), len(want))
+	}
+	if c := stack.Classify("SOMETHING_NEW"); c.Kind != stack.KindUnknown || stack.Remedy("SOMETHING_NEW") == "" {
+		t.Errorf("an undocumented status: %+v", c)
+	}
+}
+
+// TestDescribeEveryStatus: the fake holds every documented status and DescribeStacks returns it
+// (a deleted stack only by its stack ID, as documented).
+func TestDescribeEveryStatus(t *testing.T) {
+	ctx := context.Background()
+	srv := awstest.New(awstest.WithClock(awstest.NewFakeClock(epoch)))
+	defer srv.Close()
+	c := newClient(srv)
+	for _, status := range stack.Statuses() {
+		name := "s-" + strings.ToLower(strings.ReplaceAll(status, "_", "-"))
+		srv.AddStack(awstest.Stack{Name: name, Status: status, Outputs: map[string]string{"ExperimentTemplateId": "EXT1a2b3c4d5e6f7"}})
+		st, err := stack.Describe(ctx, c, name)
+		if status == "DELETE_COMPLETE" {
+			if !errors.Is(err, stack.ErrNotFound) {
+				t.Errorf("a deleted stack by name: %v, %+v", err, st)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", status, err)
+		}
+		if st.Status != status {
+			t.Errorf("status = %s, want %s", st.Status, status)
+		}
+		byID, err := stack.Describe(ctx, c, st.ID)
+		if err != nil || byID.Status != status {
+			t.Errorf("%s by stack ID: %v %+v", status, err, byID)
 		}
 	}
 }
@@ -256,6 +370,48 @@ func TestMalformedResponses(t *testing.T) {
 			}
 			if errors.Is(err, stack.ErrNotFound) != tc.notFound {
 				t.Errorf("err = %v, notFound want %v", err, tc.notFound)
+			}
+		})
+	}
+}
+
+func TestCheckUsable(t *testing.T) {
+	ctx := context.Background()
+	srv := awstest.New(awstest.WithClock(awstest.NewFakeClock(epoch)))
+	defer srv.Close()
+	c := newClient(srv)
+	tests := []struct {
+		status string
+		ok     bool
+		errHas string
+	}{
+		{status: "CREATE_COMPLETE", ok: true},
+		{status: "UPDATE_ROLLBACK_COMPLETE", ok: true},
+		{status: "IMPORT_COMPLETE", ok: true},
+		{status: "UPDATE_IN_PROGRESS", errHas: "wait for the stack operation to finish (stack update in progress)"},
+		{status: "UPDATE_ROLLBACK_IN_PROGRESS", errHas: "update rollback in progress"},
+		{status: "UPDATE_FAILED", errHas: "stack events"},
+		{status: "DELETE_COMPLETE", errHas: "does not exist"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.status, func(t *testing.T) {
+			srv.AddStack(awstest.Stack{Name: "s", Status: tc.status})
+			err := stack.CheckUsable(ctx, c, "s")
+			if tc.ok {
+				if err != nil {
+					t.Fatalf("a stable stack: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+				t.Fatalf("err = %v, want %q", err, tc.errHas)
+			}
+			if tc.status == "DELETE_COMPLETE" {
+				if !errors.Is(err, stack.ErrNotFound) {
+					t.Errorf("a deleted stack: %v", err)
+				}
+			} else if !errors.Is(err, stack.ErrNotUsable) || !strings.Contains(err.Error(), tc.status) {
+				t.Errorf("err = %v", err)
 			}
 		})
 	}

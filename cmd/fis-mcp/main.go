@@ -19,11 +19,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/kube"
 )
 
 // version is set with -ldflags "-X main.version=..."; otherwise the module version is used.
@@ -50,7 +54,10 @@ type config struct {
 	ReadOnly       bool
 	Simulate       bool
 	Baseline       time.Duration
+	MaxLogStreams  int
 	ShowVersion    bool
+	// AccountRoles is the --account-roles file's content: target account → role ARN to assume.
+	AccountRoles map[string]string
 }
 
 func envOr(key, def string) string {
@@ -66,6 +73,19 @@ func envBool(key string) bool {
 		return true
 	}
 	return false
+}
+
+// envInt reads a whole number; an unset variable gives def.
+func envInt(key string, def int) (int, error) {
+	v := strings.TrimSpace(os.Getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q is not a whole number", key, v)
+	}
+	return n, nil
 }
 
 func envDuration(key string) time.Duration {
@@ -95,7 +115,11 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.ExperimentsDir, "experiments-dir", envOr("FIS_MCP_EXPERIMENTS_DIR", ""), "default directory searched for template IDs (default: working directory)")
 	fs.BoolVar(&c.ReadOnly, "read-only", envBool("FIS_MCP_READ_ONLY"), "never call StartExperiment (stop, health checks, logs and reports still work)")
 	fs.DurationVar(&c.Baseline, "baseline", envDuration("FIS_MCP_BASELINE"), "post-experiment baseline of log collection before the report (0: 3m, or 40s with --simulate)")
+	maxStreams, maxStreamsErr := envInt("FIS_MCP_MAX_LOG_STREAMS", kube.DefaultMaxStreams)
+	fs.IntVar(&c.MaxLogStreams, "max-log-streams", maxStreams,
+		"pod log streams (pod, container) followed at once per session; those beyond it are named as not followed and wait for a slot")
 	fs.BoolVar(&c.Simulate, "simulate", envBool("FIS_MCP_SIMULATE"), "serve the built-in simulated AWS account and EKS cluster instead of real AWS")
+	rolesFile := fs.String("account-roles", envOr("FIS_MCP_ACCOUNT_ROLES", ""), "YAML or JSON file mapping target account IDs to IAM role ARNs fis-mcp assumes (read-only) to health-check multi-account templates")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -103,10 +127,27 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	if c.Baseline < 0 {
 		return c, fmt.Errorf("--baseline must not be negative")
 	}
+	if maxStreamsErr != nil && !flagGiven(fs, "max-log-streams") {
+		return c, maxStreamsErr
+	}
+	if c.MaxLogStreams < 1 {
+		return c, fmt.Errorf("--max-log-streams (FIS_MCP_MAX_LOG_STREAMS) must be a whole number of at least 1, not %d", c.MaxLogStreams)
+	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	roles, err := awsx.LoadAccountRoles(*rolesFile)
+	if err != nil {
+		return c, fmt.Errorf("--account-roles (FIS_MCP_ACCOUNT_ROLES): %w", err)
+	}
+	c.AccountRoles = roles
 	return c, nil
+}
+
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 func newLogger(c config) (zerolog.Logger, func(), error) {

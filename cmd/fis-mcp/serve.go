@@ -42,6 +42,8 @@ func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log
 	if c.Baseline > 0 {
 		cfg.Baseline = c.Baseline
 	}
+	cfg.MaxLogStreams = c.MaxLogStreams
+	cfg.AccountRoles = c.AccountRoles
 	cfg.DefaultRegion = base.Region
 	deps := tools.NewDeps(store, base, cfg, nil, log)
 	defer deps.Close()

@@ -11,12 +11,14 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +43,16 @@ type Option func(*Server)
 // WithClock sets the simulation clock: log lines become visible as it advances.
 func WithClock(c Clock) Option { return func(s *Server) { s.clock = c } }
 
+// DefaultMaxConcurrentStreams is the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS the
+// server announces: kube-apiserver's default since the HTTP/2 rapid-reset fix
+// (https://github.com/kubernetes/kubernetes/pull/121120: "The Kube API server now
+// uses a max stream of 100 instead of 250"), so more concurrent log streams than
+// that need more than one connection.
+const DefaultMaxConcurrentStreams = 100
+
+// WithMaxConcurrentStreams sets the HTTP/2 stream limit per connection (0: HTTP/1.1 only).
+func WithMaxConcurrentStreams(n int) Option { return func(s *Server) { s.maxStreams = n } }
+
 // WithTick sets how often time-driven work (scheduled changes, followed log
 // streams) re-reads the clock; default 2ms.
 func WithTick(d time.Duration) Option { return func(s *Server) { s.tick = d } }
@@ -51,6 +63,8 @@ type Request struct {
 	Path   string
 	Query  string
 	Status int
+	// Proto is the HTTP version the request came over ("HTTP/2.0").
+	Proto string
 }
 
 // object is any stored Kubernetes object.
@@ -77,9 +91,11 @@ type Server struct {
 	// URL is the https base URL of the server.
 	URL string
 
-	srv   *httptest.Server
-	clock Clock
-	tick  time.Duration
+	srv        *httptest.Server
+	clock      Clock
+	tick       time.Duration
+	maxStreams int
+	conns      atomic.Int64
 
 	mu           sync.Mutex
 	rv           int64
@@ -112,11 +128,23 @@ func New(opts ...Option) *Server {
 		forbidden:   map[string]bool{},
 		closed:      make(chan struct{}),
 		dropWatches: make(chan struct{}),
+		maxStreams:  DefaultMaxConcurrentStreams,
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// The API server speaks HTTP/2 (client-go negotiates it over TLS), with a
+	// stream limit per connection.
+	if s.maxStreams > 0 {
+		s.srv.EnableHTTP2 = true
+		s.srv.Config.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: s.maxStreams}
+	}
+	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
 	s.srv.StartTLS()
 	s.URL = s.srv.URL
 	s.ensureNamespace("default")
@@ -139,6 +167,9 @@ func (s *Server) Close() {
 		s.srv.Close()
 	})
 }
+
+// Connections is how many client connections the server accepted so far.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // Now is the server's simulation time.
 func (s *Server) Now() time.Time { return s.clock.Now() }
@@ -304,7 +335,7 @@ func (w *statusWriter) Flush() {
 }
 
 func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
-	w := &statusWriter{ResponseWriter: rw, s: s, req: Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}}
+	w := &statusWriter{ResponseWriter: rw, s: s, req: Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Proto: r.Proto}}
 	defer func() {
 		if !w.logged {
 			w.logged = true

@@ -3,6 +3,7 @@ package kubetest_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -310,5 +311,80 @@ func TestBreakStreams(t *testing.T) {
 	rc, _ := cs.CoreV1().Pods("shop").GetLogs(pods[0], &corev1.PodLogOptions{Container: "api"}).Stream(ctx)
 	if lines := readAll(t, rc); len(lines) != 10 {
 		t.Fatalf("after breaks: %v", lines)
+	}
+}
+
+// TestManyConcurrentLogStreams: like kube-apiserver, the server allows 100 HTTP/2
+// streams per connection; client-go (x/net/http2 with StrictMaxConcurrentStreams
+// off) then opens more connections instead of queueing requests, so every
+// follow stream gets its lines.
+func TestManyConcurrentLogStreams(t *testing.T) {
+	tests := []struct {
+		name       string
+		maxStreams int
+		streams    int
+		wantProto  string
+		minConns   int
+	}{
+		{name: "HTTP/2, 100 streams per connection", maxStreams: kubetest.DefaultMaxConcurrentStreams, streams: 250, wantProto: "HTTP/2.0", minConns: 3},
+		{name: "HTTP/1.1", maxStreams: 0, streams: 120, wantProto: "HTTP/1.1", minConns: 120},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &clock{t: t0}
+			srv, cs := setup(t, "good", kubetest.WithClock(clk), kubetest.WithMaxConcurrentStreams(tt.maxStreams))
+			names := srv.AddDeployment("shop", "api", map[string]string{"app": "api"}, spec("api"), tt.streams)
+			for _, n := range names {
+				if err := srv.SetLogs("shop", n, "api", kubetest.Counter(t0, time.Second, "line")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var wg sync.WaitGroup
+			errs := make(chan error, len(names))
+			opened := make(chan struct{}, len(names))
+			for _, n := range names {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rc, err := cs.CoreV1().Pods("shop").GetLogs(n, &corev1.PodLogOptions{Container: "api", Follow: true}).Stream(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer rc.Close()
+					opened <- struct{}{}
+					l, err := bufio.NewReader(rc).ReadString('\n')
+					if err != nil || l != "line 0\n" {
+						errs <- fmt.Errorf("%s: first line %q, %v", n, l, err)
+					}
+				}()
+			}
+			// Every stream is open at once before any line exists: none waits for another to end.
+			for range names {
+				select {
+				case <-opened:
+				case err := <-errs:
+					t.Fatal(err)
+				case <-ctx.Done():
+					t.Fatal("not every stream opened")
+				}
+			}
+			clk.Advance(time.Second)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			if got := srv.Connections(); got < tt.minConns {
+				t.Fatalf("%d connections, want at least %d", got, tt.minConns)
+			}
+			for _, r := range srv.Requests() {
+				if strings.HasSuffix(r.Path, "/log") && r.Proto != tt.wantProto {
+					t.Fatalf("log request over %s, want %s", r.Proto, tt.wantProto)
+				}
+			}
+		})
 	}
 }

@@ -44,6 +44,9 @@ type jsonReport struct {
 	APICalls        []session.APICall `json:"api_calls"`
 	Notes           []string          `json:"notes"`
 	GeneratedAt     *string           `json:"generated_at"`
+
+	// LogStreamsNotFollowed: "N streams not followed: …", when the stream limit left any out.
+	LogStreamsNotFollowed string `json:"log_streams_not_followed,omitempty"`
 }
 
 type jsonAbort struct {
@@ -326,6 +329,7 @@ func renderJSON(s *session.Session, a *Analysis, lang string, recs []Recommendat
 	j.Recommendations = nonNil(j.Recommendations)
 	if s.Logs != nil {
 		j.LogDir = strp(s.Logs.Dir)
+		j.LogStreamsNotFollowed = notFollowedLine(lang, s.Logs)
 	}
 	out, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {

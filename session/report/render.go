@@ -727,6 +727,9 @@ func (r *renderer) logFiles() {
 		if s.Logs.Dir != "" {
 			r.raw(fmt.Sprintf("- **%s:** `%s`\n\n", r.t("Log directory"), s.Logs.Dir))
 		}
+		if line := notFollowedLine(r.lang, s.Logs); line != "" {
+			r.raw("- **" + cell(line) + "**\n\n")
+		}
 		if len(s.Logs.Streams) > 0 {
 			r.header("App", "Pod/Container", "File", "Status")
 			streams := append([]session.LogStream(nil), s.Logs.Streams...)
@@ -774,4 +777,17 @@ func (r *renderer) auditTrail() {
 		r.row(hms(c.Time), c.Tool, c.Service, c.Operation, c.Resource, c.Result, fmt.Sprint(c.LatencyMS), cli)
 	}
 	r.nl()
+}
+
+// notFollowedLine is "N streams not followed: ns/pod/container, …" with the
+// limit, when the stream limit left any out; "" otherwise.
+func notFollowedLine(lang string, lc *session.LogCollection) string {
+	if lc == nil || len(lc.NotFollowed) == 0 {
+		return ""
+	}
+	line := tr(lang, "%d streams not followed: %s", len(lc.NotFollowed), strings.Join(lc.NotFollowed, ", "))
+	if lc.MaxStreams > 0 {
+		line += " " + tr(lang, "(limit %d; raise --max-log-streams or FIS_MCP_MAX_LOG_STREAMS): the analysis of their apps is incomplete", lc.MaxStreams)
+	}
+	return line
 }

@@ -214,4 +214,8 @@ var zh = map[string]string{
 	"%d errors, %d warnings, peak %d/10 s, %s": "%d 个错误，%d 个警告，峰值 %d/10 秒，%s",
 	"Issues requiring attention:":              "需要关注的问题：",
 	"Cleanup (run yourself when done):":        "清理（完成后请自行运行）：",
+
+	// Log streams left out by the stream limit.
+	"%d streams not followed: %s": "%d 个日志流未跟踪：%s",
+	"(limit %d; raise --max-log-streams or FIS_MCP_MAX_LOG_STREAMS): the analysis of their apps is incomplete": "（上限 %d；可调高 --max-log-streams 或 FIS_MCP_MAX_LOG_STREAMS）：相关应用的分析不完整",
 }
