@@ -96,14 +96,12 @@ func (s *Server) AddAutoScalingGroup(g AutoScalingGroup) {
 
 // SetASGInstance changes one instance's lifecycle state and health status.
 func (s *Server) SetASGInstance(group, instanceID, lifecycleState, healthStatus string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setASGInstanceLocked(group, instanceID, lifecycleState, healthStatus)
+	s.change(func(time.Time) { s.setASGInstanceLocked(group, instanceID, lifecycleState, healthStatus) })
 }
 
 // SetASGInstanceAt schedules SetASGInstance at simulation time t.
 func (s *Server) SetASGInstanceAt(t time.Time, group, instanceID, lifecycleState, healthStatus string) {
-	s.At(t, func() { s.setASGInstanceLocked(group, instanceID, lifecycleState, healthStatus) })
+	s.changeAt(t, func(time.Time) { s.setASGInstanceLocked(group, instanceID, lifecycleState, healthStatus) })
 }
 
 func (s *Server) setASGInstanceLocked(group, instanceID, lifecycleState, healthStatus string) {
@@ -120,9 +118,7 @@ func (s *Server) setASGInstanceLocked(group, instanceID, lifecycleState, healthS
 
 // AddScalingActivity records an activity (ID and status default when empty).
 func (s *Server) AddScalingActivity(a ScalingActivity) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addScalingActivityLocked(a)
+	s.change(func(time.Time) { s.addScalingActivityLocked(a) })
 }
 
 // SetScalingActivityStatus changes the status code (and end time, now) of activity id.

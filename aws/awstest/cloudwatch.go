@@ -145,14 +145,12 @@ func (s *Server) DeleteAlarm(name string) {
 // SetAlarmState changes an alarm's state at the current simulation time and appends a
 // StateUpdate history item; unknown alarms are ignored.
 func (s *Server) SetAlarmState(name, state, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.SetAlarmStateLocked(name, state, reason, s.clock.Now())
+	s.change(func(at time.Time) { s.SetAlarmStateLocked(name, state, reason, at) })
 }
 
 // SetAlarmStateAt schedules a state change at simulation time t (history records t).
 func (s *Server) SetAlarmStateAt(t time.Time, name, state, reason string) {
-	s.At(t, func() { s.SetAlarmStateLocked(name, state, reason, t) })
+	s.changeAt(t, func(at time.Time) { s.SetAlarmStateLocked(name, state, reason, at) })
 }
 
 // SetAlarmStateLocked is SetAlarmState for callers that hold the lock (At and

@@ -92,9 +92,7 @@ var ec2StateCodes = map[string]int{
 
 // AddInstance adds (or replaces) an EC2 instance.
 func (s *Server) AddInstance(in Instance) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addInstanceLocked(in)
+	s.change(func(time.Time) { s.addInstanceLocked(in) })
 }
 
 func (s *Server) addInstanceLocked(in Instance) {
@@ -149,14 +147,12 @@ func (s *Server) addInstanceLocked(in Instance) {
 // SetInstanceState changes an instance's state and its StateTransitionReason
 // (empty reason: "User initiated (<now> GMT)" for stopping/stopped/shutting-down/terminated).
 func (s *Server) SetInstanceState(id, state, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setInstanceStateLocked(id, state, reason, s.clock.Now())
+	s.change(func(at time.Time) { s.setInstanceStateLocked(id, state, reason, at) })
 }
 
-// SetInstanceStateAt schedules SetInstanceState at simulation time t.
+// SetInstanceStateAt schedules SetInstanceState at simulation time t (the reason records t).
 func (s *Server) SetInstanceStateAt(t time.Time, id, state, reason string) {
-	s.At(t, func() { s.setInstanceStateLocked(id, state, reason, t) })
+	s.changeAt(t, func(at time.Time) { s.setInstanceStateLocked(id, state, reason, at) })
 }
 
 // setInstanceStateLocked applies a state change that happened at time at.

@@ -150,9 +150,7 @@ func (s *Server) NodegroupArn(cluster, name string) string {
 
 // SetNodegroupStatus changes a node group's status (ACTIVE, DEGRADED, UPDATING, CREATING, DELETING, ...).
 func (s *Server) SetNodegroupStatus(cluster, name, status string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setNodegroupStatus(cluster, name, status)
+	s.change(func(time.Time) { s.setNodegroupStatus(cluster, name, status) })
 }
 
 // setNodegroupStatus is SetNodegroupStatus with the lock held (for s.At scenarios).

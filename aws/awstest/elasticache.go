@@ -197,14 +197,12 @@ func (s *Server) AddCacheCluster(cc CacheCluster) {
 // SetReplicationGroupStatus sets a group's status and, when nodeGroupStatus is not "",
 // every node group's status.
 func (s *Server) SetReplicationGroupStatus(id, status, nodeGroupStatus string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setRGStatusLocked(id, status, nodeGroupStatus)
+	s.change(func(time.Time) { s.setRGStatusLocked(id, status, nodeGroupStatus) })
 }
 
 // SetReplicationGroupStatusAt schedules SetReplicationGroupStatus at simulation time t.
 func (s *Server) SetReplicationGroupStatusAt(t time.Time, id, status, nodeGroupStatus string) {
-	s.At(t, func() { s.setRGStatusLocked(id, status, nodeGroupStatus) })
+	s.changeAt(t, func(time.Time) { s.setRGStatusLocked(id, status, nodeGroupStatus) })
 }
 
 func (s *Server) setRGStatusLocked(id, status, ngStatus string) {
@@ -231,9 +229,7 @@ func (s *Server) SetCacheClusterStatus(id, status string) {
 
 // SetReplicationGroupPrimary makes cacheClusterID the primary of its node group.
 func (s *Server) SetReplicationGroupPrimary(rgID, cacheClusterID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setRGPrimaryLocked(rgID, cacheClusterID)
+	s.change(func(time.Time) { s.setRGPrimaryLocked(rgID, cacheClusterID) })
 }
 
 func (s *Server) setRGPrimaryLocked(rgID, cacheClusterID string) {

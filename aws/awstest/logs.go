@@ -64,9 +64,7 @@ func (s *Server) DeleteLogGroup(name string) {
 
 // PutLogEvents adds events to a stream of a group (both created when missing, for seeding convenience).
 func (s *Server) PutLogEvents(group, stream string, events ...LogEvent) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.PutLogEventsLocked(group, stream, events...)
+	s.change(func(time.Time) { s.PutLogEventsLocked(group, stream, events...) })
 }
 
 // PutLogEventsLocked is PutLogEvents for callers holding the lock (At / OnExperimentStart callbacks).

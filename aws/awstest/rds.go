@@ -184,9 +184,7 @@ func (s *Server) AddDBCluster(cl DBCluster) {
 
 // AddDBInstance adds (or replaces) a DB instance.
 func (s *Server) AddDBInstance(in DBInstance) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addDBInstanceLocked(in)
+	s.change(func(time.Time) { s.addDBInstanceLocked(in) })
 }
 
 func (s *Server) addDBInstanceLocked(in DBInstance) {
@@ -223,14 +221,12 @@ func (s *Server) addDBInstanceLocked(in DBInstance) {
 
 // SetDBClusterStatus sets a cluster's status.
 func (s *Server) SetDBClusterStatus(id, status string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setDBClusterStatusLocked(id, status)
+	s.change(func(time.Time) { s.setDBClusterStatusLocked(id, status) })
 }
 
 // SetDBClusterStatusAt schedules SetDBClusterStatus at simulation time t.
 func (s *Server) SetDBClusterStatusAt(t time.Time, id, status string) {
-	s.At(t, func() { s.setDBClusterStatusLocked(id, status) })
+	s.changeAt(t, func(time.Time) { s.setDBClusterStatusLocked(id, status) })
 }
 
 func (s *Server) setDBClusterStatusLocked(id, status string) {
@@ -241,14 +237,12 @@ func (s *Server) setDBClusterStatusLocked(id, status string) {
 
 // SetDBInstanceStatus sets a DB instance's status.
 func (s *Server) SetDBInstanceStatus(id, status string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setDBInstanceStatusLocked(id, status)
+	s.change(func(time.Time) { s.setDBInstanceStatusLocked(id, status) })
 }
 
 // SetDBInstanceStatusAt schedules SetDBInstanceStatus at simulation time t.
 func (s *Server) SetDBInstanceStatusAt(t time.Time, id, status string) {
-	s.At(t, func() { s.setDBInstanceStatusLocked(id, status) })
+	s.changeAt(t, func(time.Time) { s.setDBInstanceStatusLocked(id, status) })
 }
 
 func (s *Server) setDBInstanceStatusLocked(id, status string) {
@@ -259,9 +253,7 @@ func (s *Server) setDBInstanceStatusLocked(id, status string) {
 
 // SetDBClusterWriter makes instanceID the cluster's writer ("" leaves the cluster without one).
 func (s *Server) SetDBClusterWriter(clusterID, instanceID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setDBClusterWriterLocked(clusterID, instanceID)
+	s.change(func(time.Time) { s.setDBClusterWriterLocked(clusterID, instanceID) })
 }
 
 func (s *Server) setDBClusterWriterLocked(clusterID, instanceID string) {
@@ -285,9 +277,7 @@ func (s *Server) SetDBClusterLogExports(id string, types ...string) {
 
 // AddServiceEvent records an event in the RDS, ElastiCache or MemoryDB DescribeEvents history.
 func (s *Server) AddServiceEvent(e ServiceEvent) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.addServiceEventLocked(e)
+	s.change(func(time.Time) { s.addServiceEventLocked(e) })
 }
 
 func (s *Server) addServiceEventLocked(e ServiceEvent) {
@@ -344,20 +334,8 @@ func (s *Server) ScriptAuroraFailover(clusterID string, start time.Time, d time.
 			s.addServiceEventLocked(ServiceEvent{Service: "rds", SourceType: typ, SourceID: id, Time: t, Message: msg, Categories: cats})
 		})
 	}
-	setCl := func(t time.Time, status string) {
-		s.At(t, func() {
-			if c := s.rds.clusters[clusterID]; c != nil {
-				c.Status = status
-			}
-		})
-	}
-	setIn := func(t time.Time, id, status string) {
-		s.At(t, func() {
-			if in := s.rds.instances[id]; in != nil {
-				in.Status = status
-			}
-		})
-	}
+	setCl := func(t time.Time, status string) { s.SetDBClusterStatusAt(t, clusterID, status) }
+	setIn := s.SetDBInstanceStatusAt
 	cross := "Started cross AZ failover to DB instance: " + target
 	if oldAZ == "" {
 		cross = "Started same AZ failover to DB instance: " + target

@@ -248,6 +248,21 @@ func (s *Server) At(t time.Time, fn func()) {
 	s.schedule(t, fn)
 }
 
+// change applies a state change now: fn runs with the lock held and is given the
+// current simulation time. Setters are one-liners over change and changeAt.
+func (s *Server) change(fn func(at time.Time)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s.clock.Now())
+}
+
+// changeAt schedules a state change at simulation time t (see At): fn runs with the
+// lock held when the first request at or after t arrives, and is given t (the time
+// AWS records for the change), not that request's time.
+func (s *Server) changeAt(t time.Time, fn func(at time.Time)) {
+	s.At(t, func() { fn(t) })
+}
+
 func (s *Server) schedule(t time.Time, fn func()) {
 	s.seq++
 	s.pending = append(s.pending, scheduled{at: t, seq: s.seq, fn: fn})
