@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fis-mcp/fis-mcp/session/isoduration"
 )
 
 // ExperimentTemplate is a seeded FIS experiment template.
@@ -388,7 +389,8 @@ func (e *fisExperiment) schedule() (running time.Time, acts map[string]fisAction
 			}
 		}
 		dur := e.timing.DefaultAction
-		if d, ok := fisParseDuration(e.tmpl.Actions[name].Parameters["duration"]); ok {
+		// https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html: "duration" is ISO 8601, e.g. PT1M.
+		if d, err := isoduration.Parse(e.tmpl.Actions[name].Parameters["duration"]); err == nil {
 			dur = d
 		}
 		if e.skipped[name] {
@@ -526,28 +528,6 @@ func fisTerminal(status string) bool {
 		return true
 	}
 	return false
-}
-
-var fisISODuration = regexp.MustCompile(`^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
-
-// fisParseDuration parses an ISO 8601 duration such as PT2M, PT30S, PT1H30M or P1D.
-func fisParseDuration(s string) (time.Duration, bool) {
-	m := fisISODuration.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
-	if m == nil || s == "" || strings.HasSuffix(strings.ToUpper(s), "T") || strings.EqualFold(s, "P") {
-		return 0, false
-	}
-	var total float64
-	for i, unit := range []float64{24 * 3600, 3600, 60, 1} {
-		if m[i+1] == "" {
-			continue
-		}
-		f, err := strconv.ParseFloat(m[i+1], 64)
-		if err != nil {
-			return 0, false
-		}
-		total += f * unit
-	}
-	return time.Duration(total * float64(time.Second)), true
 }
 
 // ---- wire ----

@@ -8,10 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/fis"
@@ -19,6 +16,7 @@ import (
 
 	awsx "github.com/fis-mcp/fis-mcp/aws"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/isoduration"
 )
 
 // API is the part of the FIS client this package uses.
@@ -416,27 +414,11 @@ func mapExperiment(e *types.Experiment) Status {
 	return st
 }
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
-
-// ParseISODuration parses an ISO 8601 duration such as PT10M, PT30S, PT1H30M or P1D.
+// ParseISODuration parses an ISO 8601 duration such as PT10M, PT30S, PT1H30M or P1D
+// (the grammar is isoduration.Parse's).
 func ParseISODuration(s string) (time.Duration, bool) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	m := isoDuration.FindStringSubmatch(s)
-	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
-		return 0, false
-	}
-	var total float64
-	for i, unit := range []float64{24 * 3600, 3600, 60, 1} {
-		if m[i+1] == "" {
-			continue
-		}
-		f, err := strconv.ParseFloat(m[i+1], 64)
-		if err != nil {
-			return 0, false
-		}
-		total += f * unit
-	}
-	return time.Duration(total * float64(time.Second)), true
+	d, err := isoduration.Parse(s)
+	return d, err == nil
 }
 
 func isoSeconds(s string) int {

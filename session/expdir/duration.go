@@ -5,15 +5,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fis-mcp/fis-mcp/session/isoduration"
 )
 
 // maxDurationSeconds bounds a parsed duration (30 days); anything longer is not a plausible experiment.
 const maxDurationSeconds = 30 * 24 * 3600
 
-var (
-	isoDurationRe  = regexp.MustCompile(`^(?i)P(?:(\d{1,9}(?:[.,]\d{1,9})?)W)?(?:(\d{1,9}(?:[.,]\d{1,9})?)D)?(?:T(?:(\d{1,9}(?:[.,]\d{1,9})?)H)?(?:(\d{1,9}(?:[.,]\d{1,9})?)M)?(?:(\d{1,9}(?:[.,]\d{1,9})?)S)?)?$`)
-	textDurationRe = regexp.MustCompile(`(\d{1,9}(?:[.,]\d{1,6})?)\s*个?\s*(小时|钟头|分钟|分|秒钟|秒|天|周|[A-Za-z]+)`)
-)
+var textDurationRe = regexp.MustCompile(`(\d{1,9}(?:[.,]\d{1,6})?)\s*个?\s*(小时|钟头|分钟|分|秒钟|秒|天|周|[A-Za-z]+)`)
 
 var unitSeconds = map[string]float64{
 	"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
@@ -24,10 +23,10 @@ var unitSeconds = map[string]float64{
 	"秒": 1, "秒钟": 1, "分": 60, "分钟": 60, "小时": 3600, "钟头": 3600, "天": 86400, "周": 604800,
 }
 
-// DurationSeconds parses an experiment duration: ISO 8601 (PT10M, PT1H30M, PT45S, P1D)
-// anywhere in s, or free text such as "10 minutes", "1 hour 30 minutes", "1h30m",
-// "10 分钟", "1小时30分钟", "半小时". It returns the whole number of seconds and whether s
-// held a duration; the result is never negative and at most 30 days.
+// DurationSeconds parses an experiment duration: ISO 8601 (PT10M, PT1H30M, PT45S, P1D, as
+// isoduration.Parse reads them) as any token of s, or free text such as "10 minutes",
+// "1 hour 30 minutes", "1h30m", "10 分钟", "1小时30分钟", "半小时". It returns the whole number
+// of seconds and whether s held a duration; the result is never negative and at most 30 days.
 func DurationSeconds(s string) (int, bool) {
 	for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '(' || r == ')' || r == '（' || r == '）' || r == '`' || r == '*' ||
@@ -61,32 +60,11 @@ func DurationSeconds(s string) (int, bool) {
 }
 
 func isoSeconds(tok string) (int, bool) {
-	m := isoDurationRe.FindStringSubmatch(tok)
-	if m == nil {
+	d, err := isoduration.Parse(tok)
+	if err != nil {
 		return 0, false
 	}
-	upper := strings.ToUpper(tok)
-	if tok == "" || upper == "P" || strings.HasSuffix(upper, "T") {
-		return 0, false
-	}
-	mults := []float64{604800, 86400, 3600, 60, 1}
-	var total float64
-	seen := false
-	for i, mult := range mults {
-		if m[i+1] == "" {
-			continue
-		}
-		n, err := strconv.ParseFloat(strings.Replace(m[i+1], ",", ".", 1), 64)
-		if err != nil {
-			return 0, false
-		}
-		total += n * mult
-		seen = true
-	}
-	if !seen {
-		return 0, false
-	}
-	return clampSeconds(total)
+	return clampSeconds(d.Seconds())
 }
 
 func clampSeconds(f float64) (int, bool) {
