@@ -90,27 +90,6 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Advancer is a clock that can be moved by hand (awstest.FakeClock).
-type Advancer interface {
-	Now() time.Time
-	Advance(time.Duration)
-}
-
-// SteppingClock is a Clock whose Sleep advances an Advancer at once (tests).
-type SteppingClock struct{ A Advancer }
-
-// Now returns the advancer's time.
-func (c SteppingClock) Now() time.Time { return c.A.Now() }
-
-// Sleep advances the clock by d without waiting.
-func (c SteppingClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.A.Advance(d)
-	return nil
-}
-
 // Deps are what the tools use. Build with NewDeps.
 type Deps struct {
 	Store  *session.Store

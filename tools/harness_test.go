@@ -126,7 +126,7 @@ func (h *harness) connect() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := tools.NewDeps(store, base, h.cfg, tools.SteppingClock{A: h.clock}, zerolog.Nop())
+	deps := tools.NewDeps(store, base, h.cfg, awstest.SteppingClock{A: h.clock}, zerolog.Nop())
 	h.store, h.deps = store, deps
 	h.client = connectClient(t, tools.NewServer(deps, "test"), h.elicit, h.onNotification)
 	t.Cleanup(func() { h.close() })

@@ -59,7 +59,7 @@ func newPollScale(tb testing.TB, instances, shards, replicas int) *pollScale {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	deps := tools.NewDeps(store, base, tools.Config{ExperimentsDir: root}, tools.SteppingClock{A: p.clock}, zerolog.Nop())
+	deps := tools.NewDeps(store, base, tools.Config{ExperimentsDir: root}, awstest.SteppingClock{A: p.clock}, zerolog.Nop())
 	tb.Cleanup(deps.Close)
 	cl, err := client.NewInProcessClient(tools.NewServer(deps, "test"))
 	if err != nil {

@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -42,4 +43,27 @@ func (c *FakeClock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = t
+}
+
+// Advancer is a clock that can be moved by hand, like FakeClock.
+type Advancer interface {
+	Now() time.Time
+	Advance(time.Duration)
+}
+
+// SteppingClock is a clock whose Sleep advances an Advancer at once instead of
+// waiting: code that sleeps between polls runs through simulated time in tests.
+// It satisfies tools.Clock.
+type SteppingClock struct{ A Advancer }
+
+// Now returns the advancer's time.
+func (c SteppingClock) Now() time.Time { return c.A.Now() }
+
+// Sleep advances the clock by d without waiting; it fails if ctx is done.
+func (c SteppingClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.A.Advance(d)
+	return nil
 }

@@ -9,8 +9,8 @@ import (
 
 	awsx "github.com/fis-mcp/fis-mcp/aws"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
-	"github.com/fis-mcp/fis-mcp/aws/awstest/sim"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
+	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	awsx "github.com/fis-mcp/fis-mcp/aws"
-	"github.com/fis-mcp/fis-mcp/aws/awstest/sim"
+	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
 )

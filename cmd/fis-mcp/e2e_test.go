@@ -20,7 +20,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/fis-mcp/fis-mcp/aws/awstest/sim"
+	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 )
 
 const templateID = sim.TemplateID

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/fis-mcp/fis-mcp/aws/awstest/sim"
+	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 	"github.com/fis-mcp/fis-mcp/tools"
 )
 

@@ -193,29 +193,7 @@ func (a *Account) seed() error {
 		Namespace: "AWS/ApplicationELB", MetricName: "HTTPCode_Target_5XX_Count", Statistic: "Sum", Period: 60, EvaluationPeriods: 3, Threshold: 500, ComparisonOperator: "GreaterThanThreshold"})
 	a.seedMetrics()
 
-	fault := fmt.Sprintf("PT%dS", int(t.Fault.Seconds()))
-	s.AddExperimentTemplate(awstest.ExperimentTemplate{
-		ID: TemplateID, Description: "AZ Power Interruption of " + TargetAZ + " (simulated, time-compressed)", RoleArn: roleArn,
-		Actions: map[string]awstest.TemplateAction{
-			"Failover-RDS": {ActionID: "aws:rds:failover-db-cluster", Description: "Fail the Aurora writer over to another AZ",
-				Targets: map[string]string{"Clusters": "RDS-Cluster"}},
-			"Interrupt-ElastiCache": {ActionID: "aws:elasticache:replicationgroup-interrupt-az-power", Description: "Interrupt power to the cache nodes in the AZ",
-				Parameters: map[string]string{"duration": fault}, Targets: map[string]string{"ReplicationGroups": "ElastiCache-Cluster"}},
-			"Stop-EKS-Nodes": {ActionID: "aws:ec2:stop-instances", Description: "Stop the EKS nodes in the AZ",
-				Parameters: map[string]string{"startInstancesAfterDuration": fault, "duration": fault}, Targets: map[string]string{"Instances": "EKS-Nodes"}},
-		},
-		Targets: map[string]awstest.TemplateTarget{
-			"RDS-Cluster": {ResourceType: "aws:rds:cluster", SelectionMode: "ALL",
-				ResourceArns: []string{fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, acct, Aurora)}},
-			"ElastiCache-Cluster": {ResourceType: "aws:elasticache:replicationgroup", SelectionMode: "ALL",
-				ResourceArns: []string{fmt.Sprintf("arn:aws:elasticache:%s:%s:replicationgroup:%s", region, acct, Redis)}},
-			"EKS-Nodes": {ResourceType: "aws:ec2:instance", SelectionMode: "ALL",
-				ResourceTags: map[string]string{"fis-target": "demo-cluster"},
-				Filters:      []awstest.TemplateTargetFilter{{Path: "Placement.AvailabilityZone", Values: []string{TargetAZ}}}},
-		},
-		StopConditions: []awstest.StopCondition{{Source: "aws:cloudwatch:alarm", Value: fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, acct, AlarmName)}},
-		Tags:           map[string]string{"Name": "az-power-int-demo-cluster"},
-	})
+	s.AddExperimentTemplate(sampleTemplate(region, acct, roleArn, t))
 	s.OnExperimentStart(func(id string, start time.Time) {
 		faultStart := start.Add(500*time.Millisecond + t.Initiating)
 		a.mu.Lock()
@@ -239,6 +217,36 @@ func (a *Account) seed() error {
 		}()
 	})
 	return a.seedKube()
+}
+
+// sampleTemplate is the simulated account's FIS template: three of the six actions of the
+// sample's cfn-template.yaml (the ones whose effects the simulation scripts), on the same
+// target names and action IDs, with the fault duration compressed to t.Fault.
+// TestSeededTemplateIsPartOfTheSample keeps it a part of the sample template.
+func sampleTemplate(region, acct, roleArn string, t Timing) awstest.ExperimentTemplate {
+	fault := fmt.Sprintf("PT%dS", int(t.Fault.Seconds()))
+	return awstest.ExperimentTemplate{
+		ID: TemplateID, Description: "AZ Power Interruption of " + TargetAZ + " (simulated, time-compressed)", RoleArn: roleArn,
+		Actions: map[string]awstest.TemplateAction{
+			"Failover-RDS": {ActionID: "aws:rds:failover-db-cluster", Description: "Fail the Aurora writer over to another AZ",
+				Targets: map[string]string{"Clusters": "RDS-Cluster"}},
+			"Interrupt-ElastiCache": {ActionID: "aws:elasticache:replicationgroup-interrupt-az-power", Description: "Interrupt power to the cache nodes in the AZ",
+				Parameters: map[string]string{"duration": fault}, Targets: map[string]string{"ReplicationGroups": "ElastiCache-Cluster"}},
+			"Stop-EKS-Nodes": {ActionID: "aws:ec2:stop-instances", Description: "Stop the EKS nodes in the AZ",
+				Parameters: map[string]string{"startInstancesAfterDuration": fault, "duration": fault}, Targets: map[string]string{"Instances": "EKS-Nodes"}},
+		},
+		Targets: map[string]awstest.TemplateTarget{
+			"RDS-Cluster": {ResourceType: "aws:rds:cluster", SelectionMode: "ALL",
+				ResourceArns: []string{fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, acct, Aurora)}},
+			"ElastiCache-Cluster": {ResourceType: "aws:elasticache:replicationgroup", SelectionMode: "ALL",
+				ResourceArns: []string{fmt.Sprintf("arn:aws:elasticache:%s:%s:replicationgroup:%s", region, acct, Redis)}},
+			"EKS-Nodes": {ResourceType: "aws:ec2:instance", SelectionMode: "ALL",
+				ResourceTags: map[string]string{"fis-target": "demo-cluster"},
+				Filters:      []awstest.TemplateTargetFilter{{Path: "Placement.AvailabilityZone", Values: []string{TargetAZ}}}},
+		},
+		StopConditions: []awstest.StopCondition{{Source: "aws:cloudwatch:alarm", Value: fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, acct, AlarmName)}},
+		Tags:           map[string]string{"Name": "az-power-int-demo-cluster"},
+	}
 }
 
 func (a *Account) seedMetrics() {
