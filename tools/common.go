@@ -73,6 +73,19 @@ func (c *call) flushCalls(sessionID string) []session.APICall {
 	return nonNil(c.flushed)
 }
 
+// unsavedNote tells the user that a change could not be saved; Store.Record has logged it.
+func unsavedNote(what string, err error) string {
+	return fmt.Sprintf("WARNING: the session could not be saved, so the %s is not recorded: %v", what, err)
+}
+
+// withUnsaved adds unsavedNote to a refusal when the change recording it failed (uerr).
+func withUnsaved(err error, what string, uerr error) error {
+	if uerr == nil {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, unsavedNote(what, uerr))
+}
+
 // abortLine says how to stop now, for a session (and its experiment, once one exists).
 func abortLine(sess *session.Session) string {
 	if sess == nil {

@@ -196,7 +196,7 @@ func (d *Deps) discoverApps(c *call, in DiscoverAppsInput) (*mcp.CallToolResult,
 		}
 		s.Discovery = disc
 		s.InvalidateConfirmation()
-		s.AddEvent(session.Event{Time: disc.At, Source: "fis-mcp", Kind: "discovery",
+		s.AddEvent(session.Event{Time: disc.At, Source: session.SourceFISMCP, Kind: session.EventDiscovery,
 			Message: fmt.Sprintf("discovered %d app(s) in %d cluster(s); %d managed log source(s)", len(disc.Apps), len(disc.Clusters), len(disc.ManagedLogGroups))})
 		return nil
 	})

@@ -22,7 +22,7 @@ import (
 // FinalizeReportInput selects the session.
 type FinalizeReportInput struct {
 	SessionID string `json:"session_id" jsonschema:"the session whose experiment has ended (or that was aborted)"`
-	Wait      bool   `json:"wait,omitempty" jsonschema:"block through the rest of the 3-minute post-experiment baseline (with a countdown) instead of returning the remaining time"`
+	Wait      bool   `json:"wait,omitempty" jsonschema:"block through the rest of the {baseline-adj} post-experiment baseline (with a countdown) instead of returning the remaining time"`
 	Language  string `json:"language,omitempty" jsonschema:"report language override: en or zh"`
 }
 
@@ -41,7 +41,7 @@ type FinalizeReportOutput struct {
 // FinalizeReport is the finalize_report tool.
 func FinalizeReport(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("finalize_report",
-		mcp.WithDescription("Step 6: after the experiment ends (or the session was aborted), finish the 3-minute post-experiment baseline of log collection (wait=true blocks through it with a countdown; otherwise the remaining time is returned), stop log collection, fetch the managed-service CloudWatch logs, AWS's own event records and metrics of the run window, analyse the application logs and write the results report (Markdown + JSON twin) into the experiment directory. Never overwrites an earlier report. Calling it again returns the same report. The report is also the MCP resource fis-mcp://reports/{session_id}."),
+		mcp.WithDescription("Step 6: after the experiment ends (or the session was aborted), finish the {baseline-adj} post-experiment baseline of log collection (wait=true blocks through it with a countdown; otherwise the remaining time is returned), stop log collection, fetch the managed-service CloudWatch logs, AWS's own event records and metrics of the run window, analyse the application logs and write the results report (Markdown + JSON twin) into the experiment directory. Never overwrites an earlier report. Calling it again returns the same report. The report is also the MCP resource fis-mcp://reports/{session_id}."),
 		mcp.WithTitleAnnotation("Experiment: finalize report"),
 		mcp.WithReadOnlyHintAnnotation(false),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -49,6 +49,7 @@ func FinalizeReport(d *Deps) server.ServerTool {
 		mcp.WithOpenWorldHintAnnotation(true),
 		mcp.WithInputSchema[FinalizeReportInput](),
 		mcp.WithOutputSchema[FinalizeReportOutput](),
+		withTimings(d.Config),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "finalize_report", (*Deps).finalize)}
 }
@@ -83,7 +84,7 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 				out := FinalizeReportOutput{SessionID: sess.ID, Status: "collecting_baseline", RemainingSeconds: secs}
 				return c.finish(sess.ID, &out, &out.Common, fmt.Sprintf(
 					"Experiment completed. Collecting post-experiment baseline logs...\nRemaining: %s (%s total). Call finalize_report again then, or with wait=true to block through it.\n",
-					remaining.Round(time.Second), d.Config.Baseline))
+					remaining.Round(time.Second), spellDuration(d.Config.Baseline, durLong)))
 			}
 			c.progress((d.Config.Baseline - remaining).Seconds(), d.Config.Baseline.Seconds(),
 				fmt.Sprintf("Collecting post-experiment baseline logs... remaining %s", remaining.Round(time.Second)))
@@ -97,7 +98,7 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 	sess, err = d.Store.Update(sess.ID, func(s *session.Session) error {
 		if s.Logs != nil && s.Logs.StoppedAt == nil {
 			s.Logs.StoppedAt = &now
-			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "logs-stopped", Message: "log collection stopped after the post-experiment baseline"})
+			s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventLogsStopped, Message: "log collection stopped after the post-experiment baseline"})
 		}
 		return nil
 	})
@@ -135,7 +136,7 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 			return nil
 		}
 		s.Report = &session.ReportRef{Path: mdPath, JSONPath: jsonPath, WrittenAt: d.Clock.Now().UTC(), Summary: summary}
-		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "reported", Message: "report written: " + mdPath})
+		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventReported, Message: "report written: " + mdPath})
 		return s.Transition(session.StateReported)
 	})
 	if err != nil {

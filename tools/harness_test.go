@@ -56,6 +56,7 @@ type harness struct {
 	cfg    tools.Config
 	http   *http.Client
 	elicit client.ElicitationHandler
+	log    zerolog.Logger // the tools' logger (Nop unless withLog)
 
 	store  *session.Store
 	deps   *tools.Deps
@@ -75,12 +76,15 @@ func withElicitation(e client.ElicitationHandler) harnessOption {
 	return func(h *harness) { h.elicit = e }
 }
 
+// withLog sends the tools' log to w (JSON lines).
+func withLog(w io.Writer) harnessOption { return func(h *harness) { h.log = zerolog.New(w) } }
+
 // withHTTPClient sets the AWS SDK's HTTP client.
 func withHTTPClient(c *http.Client) harnessOption { return func(h *harness) { h.http = c } }
 
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: awstest.NewFakeClock(epoch)}
+	h := &harness{t: t, clock: awstest.NewFakeClock(epoch), log: zerolog.Nop()}
 	for _, o := range opts {
 		o(h)
 	}
@@ -126,7 +130,7 @@ func (h *harness) connect() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := tools.NewDeps(store, base, h.cfg, awstest.SteppingClock{A: h.clock}, zerolog.Nop())
+	deps := tools.NewDeps(store, base, h.cfg, awstest.SteppingClock{A: h.clock}, h.log)
 	h.store, h.deps = store, deps
 	h.client = connectClient(t, tools.NewServer(deps, "test"), h.elicit, h.onNotification)
 	t.Cleanup(func() { h.close() })

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -16,7 +15,7 @@ import (
 // HealthCheckInput selects the session and the mode.
 type HealthCheckInput struct {
 	SessionID      string `json:"session_id" jsonschema:"the session from resolve_experiment"`
-	Wait           bool   `json:"wait,omitempty" jsonschema:"recheck every 60 s for up to 10 minutes, returning as soon as every target is healthy"`
+	Wait           bool   `json:"wait,omitempty" jsonschema:"recheck every {health-wait-interval} for up to {health-wait-max}, returning as soon as every target is healthy"`
 	Override       bool   `json:"override,omitempty" jsonschema:"go on despite unhealthy or unchecked targets; only on the human's explicit instruction; requires override_reason; recorded in the report"`
 	OverrideReason string `json:"override_reason,omitempty" jsonschema:"why the human accepts the unhealthy targets (required with override)"`
 }
@@ -41,7 +40,7 @@ type HealthCheckOutput struct {
 // HealthCheck is the health_check tool.
 func HealthCheck(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("health_check",
-		mcp.WithDescription("Step 2: resolve every target of the FIS template (ARNs, tags, filters, parameters) and check each resource's live state with its service's describe API (RDS, Aurora, DocumentDB, ElastiCache, MemoryDB, MSK, EKS clusters/nodegroups/pods, EC2, ASG, ECS, OpenSearch, DynamoDB, S3, Lambda, ...), plus the stop-condition alarms and the template's IAM role. Unknown or failing = unhealthy. start_experiment is refused while the verdict is blocked. wait=true rechecks every 60 s up to 10 minutes. override=true (with override_reason) lets the run go on despite unhealthy targets: only when the human explicitly says so; it is recorded in the report. Read-only."),
+		mcp.WithDescription("Step 2: resolve every target of the FIS template (ARNs, tags, filters, parameters) and check each resource's live state with its service's describe API (RDS, Aurora, DocumentDB, ElastiCache, MemoryDB, MSK, EKS clusters/nodegroups/pods, EC2, ASG, ECS, OpenSearch, DynamoDB, S3, Lambda, ...), plus the stop-condition alarms and the template's IAM role. Unknown or failing = unhealthy. start_experiment is refused while the verdict is blocked. wait=true rechecks every {health-wait-interval} up to {health-wait-max}. override=true (with override_reason) lets the run go on despite unhealthy targets: only when the human explicitly says so; it is recorded in the report. Read-only."),
 		mcp.WithTitleAnnotation("Experiment: health check"),
 		mcp.WithReadOnlyHintAnnotation(true),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -49,6 +48,7 @@ func HealthCheck(d *Deps) server.ServerTool {
 		mcp.WithOpenWorldHintAnnotation(true),
 		mcp.WithInputSchema[HealthCheckInput](),
 		mcp.WithOutputSchema[HealthCheckOutput](),
+		withTimings(d.Config),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "health_check", (*Deps).healthCheck)}
 }
@@ -115,13 +115,13 @@ func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, e
 			}
 		}
 		if s.InvalidateConfirmation() { // any change invalidates a pending confirmation
-			s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "confirmation-invalidated", Message: "pending start confirmation invalidated by a new health check"})
+			s.AddEvent(session.Event{Time: res.CheckedAt, Source: session.SourceFISMCP, Kind: session.EventConfirmationInvalidated, Message: "pending start confirmation invalidated by a new health check"})
 		}
 		healthy := len(res.Resources) - countUnhealthyResources(res)
-		s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "health-check",
+		s.AddEvent(session.Event{Time: res.CheckedAt, Source: session.SourceFISMCP, Kind: session.EventHealthCheck,
 			Message: fmt.Sprintf("health check: %d/%d resources healthy, verdict %s (waited %ds)", healthy, len(res.Resources), res.Verdict, res.WaitedSeconds)})
 		if res.Override != nil {
-			s.AddEvent(session.Event{Time: res.CheckedAt, Source: "fis-mcp", Kind: "health-override",
+			s.AddEvent(session.Event{Time: res.CheckedAt, Source: session.SourceFISMCP, Kind: session.EventHealthOverride,
 				Message: fmt.Sprintf("health override by %s: %q; unhealthy: %s", res.Override.By, res.Override.Reason, strings.Join(unhealthy, ", "))})
 		}
 		return nil
@@ -134,7 +134,7 @@ func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, e
 		Alarms: nonNil(res.Alarms), Role: res.Role, Notes: nonNil(res.Notes), Warnings: res.Warnings, WaitedSeconds: res.WaitedSeconds, Override: res.Override,
 		SkippedTargets: res.SkippedTargets,
 	}
-	return c.finish(updated.ID, &out, &out.Common, healthText(updated, res, in.Wait, d.Config.HealthWaitMax))
+	return c.finish(updated.ID, &out, &out.Common, healthText(updated, res, in.Wait, d.Config))
 }
 
 func overrideBy(c *call) string {
@@ -178,7 +178,7 @@ func unhealthyList(res session.HealthResult) []string {
 	return out
 }
 
-func healthText(s *session.Session, res session.HealthResult, waited bool, max time.Duration) string {
+func healthText(s *session.Session, res session.HealthResult, waited bool, cfg Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Health check for %s (%s): verdict %s\n\n", s.Experiment.TemplateID, s.Experiment.Region, strings.ToUpper(res.Verdict))
 	fmt.Fprintf(&b, "| Resource | Type | Status | Healthy |\n|---|---|---|---|\n")
@@ -233,9 +233,10 @@ func healthText(s *session.Session, res session.HealthResult, waited bool, max t
 			res.Override.By, res.Override.Reason, strings.Join(res.Override.Unhealthy, "; "))
 	default:
 		if waited {
-			fmt.Fprintf(&b, "\nStill unhealthy after waiting %ds (limit %s): %s.\n", res.WaitedSeconds, max, strings.Join(unhealthyList(res), "; "))
+			fmt.Fprintf(&b, "\nStill unhealthy after waiting %ds (limit %s): %s.\n", res.WaitedSeconds, spellDuration(cfg.HealthWaitMax, durLong), strings.Join(unhealthyList(res), "; "))
 		}
-		b.WriteString("\nBLOCKED: start_experiment is refused. Ask the human: retry (health_check, or wait=true to recheck every 60 s for 10 minutes), override (health_check override=true with their reason), or abort (stop_experiment).\n")
+		fmt.Fprintf(&b, "\nBLOCKED: start_experiment is refused. Ask the human: retry (health_check, or wait=true to recheck every %s for %s), override (health_check override=true with their reason), or abort (stop_experiment).\n",
+			spellDuration(cfg.HealthWaitInterval, durShort), spellDuration(cfg.HealthWaitMax, durLong))
 	}
 	return b.String()
 }

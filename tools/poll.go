@@ -46,7 +46,7 @@ type PollOutput struct {
 // Poll is the poll tool.
 func Poll(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("poll",
-		mcp.WithDescription("Step 5: read the experiment's and each action's state, record every transition with FIS's timestamps, sample the affected resources' live state and the stop-condition alarms, and summarise application log errors since the last poll. Poll every 30 s for the first 5 minutes, then every 60 s (next_poll_seconds says when), or pass wait_seconds to block until something changes. When the experiment ends, call finalize_report. Read-only (stop_experiment stops the run)."),
+		mcp.WithDescription("Step 5: read the experiment's and each action's state, record every transition with FIS's timestamps, sample the affected resources' live state and the stop-condition alarms, and summarise application log errors since the last poll. Poll every {poll-fast} for the first {poll-fast-for}, then every {poll-slow} (next_poll_seconds says when), or pass wait_seconds to block until something changes. When the experiment ends, call finalize_report. Read-only (stop_experiment stops the run)."),
 		mcp.WithTitleAnnotation("Experiment: poll"),
 		mcp.WithReadOnlyHintAnnotation(true),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -54,6 +54,7 @@ func Poll(d *Deps) server.ServerTool {
 		mcp.WithOpenWorldHintAnnotation(true),
 		mcp.WithInputSchema[PollInput](),
 		mcp.WithOutputSchema[PollOutput](),
+		withTimings(d.Config),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "poll", (*Deps).poll)}
 }
@@ -140,12 +141,14 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 			since = sess.Logs.StartedAt
 		}
 		insights = report.Insights(sess, since, now)
-		_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
+		if _, err := d.Store.Record(d.Log, sess.ID, "log-insights mark", func(s *session.Session) error {
 			if s.Logs != nil {
 				s.Logs.LastInsights = now.UTC()
 			}
 			return nil
-		})
+		}); err != nil {
+			notes = append(notes, unsavedNote("log-insights mark (the next poll repeats these insights)", err))
+		}
 	}
 	out := PollOutput{
 		SessionID: sess.ID, ExperimentID: st.ID, State: st.State, Reason: st.Reason, Terminal: experiment.IsTerminal(st.State),
@@ -190,7 +193,7 @@ func (d *Deps) recoverStart(c *call, sess *session.Session) (*session.Session, b
 		if s.Run.ExperimentID == "" {
 			s.Run.ExperimentID = id
 			s.Run.State = "pending"
-			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "recovered", Subject: id, Message: "experiment ID recovered by its " + experiment.SessionTag + " tag"})
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventRecovered, Subject: id, Message: "experiment ID recovered by its " + experiment.SessionTag + " tag"})
 		}
 		if s.State != session.StateRunning && !s.Terminal() {
 			return s.Transition(session.StateRunning)
@@ -230,7 +233,7 @@ func (d *Deps) recordStatus(id string, st experiment.Status) (*session.Session, 
 			if st.Reason != "" {
 				msg += " (" + st.Reason + ")"
 			}
-			add(session.Event{Time: t, Source: "fis", Kind: "experiment-state", Subject: st.ID, Message: msg, Observed: observed})
+			add(session.Event{Time: t, Source: session.SourceFIS, Kind: session.EventExperimentState, Subject: st.ID, Message: msg, Observed: observed})
 		}
 		prev := map[string]session.ActionRun{}
 		for _, a := range r.Actions {
@@ -256,7 +259,7 @@ func (d *Deps) recordStatus(id string, st experiment.Status) (*session.Session, 
 			if a.Reason != "" {
 				msg += " (" + a.Reason + ")"
 			}
-			add(session.Event{Time: t, Source: "fis-action", Kind: "action-state", Subject: a.Name, Message: msg, Observed: observed})
+			add(session.Event{Time: t, Source: session.SourceFISAction, Kind: session.EventActionState, Subject: a.Name, Message: msg, Observed: observed})
 		}
 		r.State, r.Reason = st.State, st.Reason
 		if st.StartTime != nil {
@@ -327,7 +330,7 @@ func (d *Deps) sampleLiveStateNotes(c *call, sess *session.Session, final bool) 
 			if !seen {
 				continue // first sample: the baseline
 			}
-			e := session.Event{Time: now, Source: "resource", Kind: "resource-state", Subject: r.ID,
+			e := session.Event{Time: now, Source: session.SourceResource, Kind: session.EventResourceState, Subject: r.ID,
 				Message: fmt.Sprintf("%s %s: %s → %s", r.Type, r.ID, old, r.Status), Observed: true}
 			if r.Detail != "" {
 				e.Message += " (" + r.Detail + ")"
@@ -345,7 +348,7 @@ func (d *Deps) sampleLiveStateNotes(c *call, sess *session.Session, final bool) 
 			}
 			s.Run.AlarmStates[a.Name] = append(hist, a.State)
 			if len(hist) > 0 {
-				e := session.Event{Time: now, Source: "alarm", Kind: "alarm-state", Subject: a.Name,
+				e := session.Event{Time: now, Source: session.SourceAlarm, Kind: session.EventAlarmState, Subject: a.Name,
 					Message: fmt.Sprintf("stop-condition alarm %s: %s → %s", a.Name, hist[len(hist)-1], a.State), Observed: true}
 				s.AddEvent(e)
 				added = append(added, e)
@@ -367,14 +370,15 @@ func (d *Deps) recordNotes(sess *session.Session, notes []string) (*session.Sess
 		return sess, nil
 	}
 	var added []session.Event
-	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+	// A failed write is logged by Record; the notes still reach the user in the poll result.
+	updated, err := d.Store.Record(d.Log, sess.ID, "notes", func(s *session.Session) error {
 		added = nil
 		now := d.Clock.Now().UTC()
 		for _, n := range notes {
 			if hasNote(s.Timeline, n) {
 				continue
 			}
-			e := session.Event{Time: now, Source: "fis-mcp", Kind: noteKind, Message: n, Observed: true}
+			e := session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventNote, Message: n, Observed: true}
 			s.AddEvent(e)
 			added = append(added, e)
 		}
@@ -386,12 +390,9 @@ func (d *Deps) recordNotes(sess *session.Session, notes []string) (*session.Sess
 	return updated, added
 }
 
-// noteKind marks a fis-mcp note: a read that failed.
-const noteKind = "note"
-
 func hasNote(timeline []session.Event, msg string) bool {
 	for _, e := range timeline {
-		if e.Source == "fis-mcp" && e.Kind == noteKind && e.Message == msg {
+		if e.Source == session.SourceFISMCP && e.Kind == session.EventNote && e.Message == msg {
 			return true
 		}
 	}
@@ -458,7 +459,7 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 		fmt.Fprintf(&b, "Log streams: %d of %d followed. WARNING: %s.\n", ls.Following, ls.Streams, ls.Summary)
 	}
 	if out.Terminal {
-		fmt.Fprintf(&b, "The experiment has ended. Next: finalize_report (it waits out the %s post-experiment baseline, wait=true blocks through it).\n", d.Config.Baseline)
+		fmt.Fprintf(&b, "The experiment has ended. Next: finalize_report (it waits out the %s post-experiment baseline, wait=true blocks through it).\n", spellDuration(d.Config.Baseline, durAdj))
 	} else {
 		fmt.Fprintf(&b, "Next poll in %ds.", out.NextPollSeconds)
 		if out.DashboardURL != "" {
@@ -480,13 +481,13 @@ func (d *Deps) compareResolvedTargets(c *call, sess *session.Session) (*session.
 	now := d.Clock.Now().UTC()
 	var events []session.Event
 	if err != nil {
-		events = append(events, session.Event{Time: now, Source: "fis-mcp", Kind: "dry-run", Message: "could not read the dry run's resolved targets: " + err.Error(), Observed: true})
+		events = append(events, session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventDryRun, Message: "could not read the dry run's resolved targets: " + err.Error(), Observed: true})
 	} else {
 		for _, diff := range diffTargets(sess.Health, resolved) {
-			events = append(events, session.Event{Time: now, Source: "fis-mcp", Kind: "dry-run-difference", Message: diff, Observed: true})
+			events = append(events, session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventDryRunDifference, Message: diff, Observed: true})
 		}
 		if len(events) == 0 {
-			events = append(events, session.Event{Time: now, Source: "fis-mcp", Kind: "dry-run", Message: fmt.Sprintf("dry run: FIS resolved %d targets, the same as the health check", len(resolved)), Observed: true})
+			events = append(events, session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventDryRun, Message: fmt.Sprintf("dry run: FIS resolved %d targets, the same as the health check", len(resolved)), Observed: true})
 		}
 	}
 	updated, uerr := d.Store.Update(sess.ID, func(s *session.Session) error {

@@ -133,7 +133,7 @@ func (d *Deps) resolve(c *call, in ResolveExperimentInput) (*mcp.CallToolResult,
 	abort := func(reason, remedy string, details []string) (*mcp.CallToolResult, error) {
 		sess.State = session.StateAborted
 		sess.Abort = &session.Abort{At: now, Reason: reason, Remedy: remedy, Details: details}
-		sess.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "aborted", Message: reason})
+		sess.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventAborted, Message: reason})
 		sess.Warnings = warnings
 		if err := d.Store.Create(sess); err != nil {
 			return c.fail("", err)
@@ -188,7 +188,7 @@ func (d *Deps) resolve(c *call, in ResolveExperimentInput) (*mcp.CallToolResult,
 		warnings = append(warnings, "NO STOP CONDITIONS CONFIGURED: nothing will stop this experiment automatically if it harms more than intended; consider adding a CloudWatch alarm stop condition")
 	}
 	sess.Warnings = warnings
-	sess.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "resolved",
+	sess.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventResolved,
 		Message: fmt.Sprintf("resolved %s: stack %s %s, %d actions, %d targets", exp.TemplateID, exp.StackName, st.Status, len(tmpl.Actions), len(tmpl.Targets))})
 	if err := d.Store.Create(sess); err != nil {
 		return c.fail("", err)

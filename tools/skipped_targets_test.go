@@ -17,7 +17,7 @@ func TestSkippedTargetsRendered(t *testing.T) {
 			Reason: "the target's ARNs, tags or parameters select no resource"}}}
 	s := &session.Session{ID: "sess-1", Experiment: session.Experiment{TemplateID: "EXT1", Region: "us-east-1",
 		Template: session.Template{Actions: []session.Action{{Name: "Stop-Batch", ActionID: "aws:ec2:stop-instances"}}}}, Health: &res}
-	text := healthText(s, res, false, time.Minute)
+	text := healthText(s, res, false, Config{HealthWaitMax: time.Minute}.WithDefaults())
 	if !strings.Contains(text, "SKIPPED target Batch (aws:ec2:instance)") || !strings.Contains(text, "FIS will skip actions Stop-Batch, Reboot-Batch") {
 		t.Fatalf("health text:\n%s", text)
 	}

@@ -47,7 +47,7 @@ func StartExperiment(d *Deps) server.ServerTool {
 		mcp.WithDescription("DANGEROUS: starts the FIS experiment, which causes REAL impact on AWS resources. "+
 			"Refused unless the session is resolved, its health verdict is healthy or explicitly overridden, and no experiment was started yet. "+
 			"When the MCP client supports elicitation, the server asks the human directly and starts only on their explicit yes. "+
-			"Otherwise: the first call (no token) returns the impact warning and a single-use confirmation_token valid for 10 minutes; "+
+			"Otherwise: the first call (no token) returns the impact warning and a single-use confirmation_token valid for {confirmation-ttl}; "+
 			"show the warning to the human verbatim and call again with the token ONLY if they explicitly answer \"Yes, start experiment\". Never confirm on the human's behalf. "+
 			"dry_run=true starts with actionsMode skip-all (no action runs) behind the same confirmation."),
 		mcp.WithTitleAnnotation("Experiment: start (confirmation required)"),
@@ -57,6 +57,7 @@ func StartExperiment(d *Deps) server.ServerTool {
 		mcp.WithOpenWorldHintAnnotation(true),
 		mcp.WithInputSchema[StartExperimentInput](),
 		mcp.WithOutputSchema[StartExperimentOutput](),
+		withTimings(d.Config),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "start_experiment", (*Deps).startExperiment)}
 }
@@ -123,7 +124,7 @@ func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolR
 				return err
 			}
 		}
-		s.AddEvent(session.Event{Time: now.UTC(), Source: "fis-mcp", Kind: "confirmation-issued",
+		s.AddEvent(session.Event{Time: now.UTC(), Source: session.SourceFISMCP, Kind: session.EventConfirmationIssued,
 			Message: fmt.Sprintf("impact warning shown, confirmation token issued (expires %s, dry_run=%t)", s.Confirmation.ExpiresAt.Format(time.RFC3339), in.DryRun)})
 		return nil
 	})
@@ -151,7 +152,7 @@ func (d *Deps) startWithToken(c *call, sess *session.Session, in StartExperiment
 			return err
 		}
 		if err := s.ConsumeConfirmation(in.ConfirmationToken, d.Clock.Now(), in.DryRun, session.ChannelToken); err != nil {
-			return fmt.Errorf("start refused: %w", err)
+			return fmt.Errorf("start refused: %w", d.Config.tokenRefusal(err))
 		}
 		return nil
 	})
@@ -162,12 +163,12 @@ func (d *Deps) startWithToken(c *call, sess *session.Session, in StartExperiment
 // client token derived from the session, and persists the experiment ID.
 func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check func(*session.Session) error) (*mcp.CallToolResult, error) {
 	if err := d.templateUnchanged(c, id); err != nil {
-		_, _ = d.Store.Update(id, func(s *session.Session) error {
+		_, uerr := d.Store.Record(d.Log, id, "start refusal (changed template)", func(s *session.Session) error {
 			s.InvalidateConfirmation()
-			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "start-refused", Message: err.Error()})
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventStartRefused, Message: err.Error()})
 			return nil
 		})
-		return c.fail(id, err)
+		return c.fail(id, withUnsaved(err, "refusal (and the token's invalidation)", uerr))
 	}
 	now := d.Clock.Now().UTC()
 	var tmplID, region string
@@ -175,7 +176,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 	sess, err := d.Store.Update(id, func(s *session.Session) error {
 		if err := check(s); err != nil {
 			refusal = err
-			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "start-refused", Message: err.Error()})
+			s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventStartRefused, Message: err.Error()})
 			return nil // persist the refusal event
 		}
 		tmplID, region = s.Experiment.TemplateID, s.Experiment.Region
@@ -187,7 +188,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 			ClientToken: token, DryRun: dryRun,
 			ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now, State: "starting", Actions: []session.ActionRun{},
 		}
-		s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "confirmed", Message: fmt.Sprintf("start confirmed by %s (dry_run=%t)", confirmedBy, dryRun)})
+		s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventConfirmed, Message: fmt.Sprintf("start confirmed by %s (dry_run=%t)", confirmedBy, dryRun)})
 		return nil
 	})
 	if err != nil {
@@ -198,8 +199,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 	}
 	clients, err := d.AWS(region)
 	if err != nil {
-		d.abandonStart(id, err)
-		return c.fail(id, err)
+		return c.fail(id, withUnsaved(err, "abandoned start (the session still shows a start in progress)", d.abandonStart(id, err)))
 	}
 	d.launching.Store(id, true)
 	defer d.launching.Delete(id)
@@ -222,21 +222,21 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 				st, startErr = experiment.Status{ID: found, State: "pending"}, nil
 			}
 		} else {
-			_, _ = d.Store.Update(id, func(s *session.Session) error {
+			_, uerr := d.Store.Record(d.Log, id, "unknown start outcome", func(s *session.Session) error {
 				if s.Run != nil && s.Run.ExperimentID == "" {
 					s.Run.State = runStartUnknown
-					s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "start-unknown", Message: "StartExperiment outcome unknown: " + startErr.Error()})
+					s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFIS, Kind: session.EventStartUnknown, Message: "StartExperiment outcome unknown: " + startErr.Error()})
 				}
 				return nil
 			})
-			return c.fail(id, fmt.Errorf("the outcome of FIS StartExperiment is unknown (%v): the experiment may or may not have started. poll looks it up by its %s tag; stop_experiment stops it if it exists. By hand: aws fis list-experiments --region %s (tag %s=%s)", startErr, experiment.SessionTag, region, experiment.SessionTag, id))
+			return c.fail(id, withUnsaved(fmt.Errorf("the outcome of FIS StartExperiment is unknown (%v): the experiment may or may not have started. poll looks it up by its %s tag; stop_experiment stops it if it exists. By hand: aws fis list-experiments --region %s (tag %s=%s)", startErr, experiment.SessionTag, region, experiment.SessionTag, id), "unknown start outcome", uerr))
 		}
 	}
 	if startErr != nil {
-		d.abandonStart(id, startErr)
-		return c.fail(id, fmt.Errorf("FIS refused StartExperiment, nothing was started: %w", startErr))
+		uerr := d.abandonStart(id, startErr)
+		return c.fail(id, withUnsaved(fmt.Errorf("FIS refused StartExperiment, nothing was started: %w", startErr), "abandoned start (the session still shows a start in progress)", uerr))
 	}
-	stopRequested := false
+	stopRequested, unsaved := false, ""
 	sess, err = d.Store.Update(id, func(s *session.Session) error {
 		if s.Run == nil { // never expected: the experiment exists, so track it
 			s.Run = &session.Run{ClientToken: sess.Run.ClientToken, DryRun: dryRun, ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now}
@@ -249,7 +249,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 			s.Run.Actions = nonNil(st.Actions)
 			stopRequested = s.Run.StopRequestedAt != nil
 		}
-		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "started", Subject: st.ID,
+		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFIS, Kind: session.EventStarted, Subject: st.ID,
 			Message: fmt.Sprintf("experiment %s started (%s), state %s", st.ID, map[bool]string{true: "dry run: actionsMode skip-all", false: "live"}[dryRun], st.State), Observed: true})
 		if s.State != session.StateRunning && !s.Terminal() { // a concurrent stop may have ended it already
 			return s.Transition(session.StateRunning)
@@ -268,12 +268,18 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 		} else {
 			return c.fail(id, fmt.Errorf("experiment %s started while a stop was requested, and StopExperiment failed: %w. Stop it now: aws fis stop-experiment --id %s --region %s", st.ID, serr, st.ID, region))
 		}
-		_, _, _ = d.recordStatus(id, st)
+		if _, _, rerr := d.recordStatus(id, st); rerr != nil {
+			d.Log.Error().Err(rerr).Str("session", id).Str("recording", "experiment status after the queued stop").Msg("could not save the session: the change is lost")
+			unsaved = unsavedNote("experiment's state after the stop (poll records it)", rerr)
+		}
 	}
 	out := StartExperimentOutput{SessionID: id, Status: "started", ExperimentID: st.ID, State: st.State, DryRun: dryRun, ConfirmedBy: confirmedBy}
 	text := fmt.Sprintf("Experiment %s STARTED (state %s) for template %s in %s.\n", st.ID, st.State, tmplID, region)
 	if stopRequested {
 		text += "A stop was requested while it was starting: StopExperiment was sent at once.\n"
+	}
+	if unsaved != "" {
+		text += unsaved + "\n"
 	}
 	if dryRun {
 		text += "Dry run: actionsMode skip-all — FIS resolves the targets and runs no action.\n"
@@ -281,7 +287,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 	if st.State == "initiating" || st.State == "pending" {
 		text += "FIS is initiating the experiment; if it stays in initiating for long, the IAM role is likely still propagating — keep polling.\n"
 	}
-	text += fmt.Sprintf("Next: poll (every %s for the first %s, then every %s).", d.Config.PollFast, d.Config.PollFastFor, d.Config.PollSlow)
+	text += fmt.Sprintf("Next: poll (every %s for the first %s, then every %s).", spellDuration(d.Config.PollFast, durShort), spellDuration(d.Config.PollFastFor, durLong), spellDuration(d.Config.PollSlow, durShort))
 	if sess.Experiment.DashboardURL != "" {
 		text += " CloudWatch dashboard: " + sess.Experiment.DashboardURL
 	}
@@ -320,13 +326,13 @@ func (d *Deps) startFromElicitation(c *call, id string, dryRun bool, answer *mcp
 	yes, _ := content["confirm"].(bool)
 	if answer.Action != mcp.ElicitationResponseActionAccept || !yes {
 		now := d.Clock.Now().UTC()
-		_, _ = d.Store.Update(id, func(s *session.Session) error {
+		_, uerr := d.Store.Record(d.Log, id, "declined confirmation", func(s *session.Session) error {
 			s.InvalidateConfirmation()
-			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "confirmation-declined",
+			s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventConfirmationDeclined,
 				Message: fmt.Sprintf("the human did not confirm the start (elicitation %s, confirm=%t)", answer.Action, yes)})
 			return nil
 		})
-		return c.fail(id, errors.New("the human declined (or cancelled) the start: nothing was started. Call stop_experiment to abort the session, or start_experiment again if they change their mind"))
+		return c.fail(id, withUnsaved(errors.New("the human declined (or cancelled) the start: nothing was started. Call stop_experiment to abort the session, or start_experiment again if they change their mind"), "declined confirmation", uerr))
 	}
 	token := c.req.Params.RequestState
 	return d.launch(c, id, dryRun, "human via MCP elicitation", func(s *session.Session) error {
@@ -334,7 +340,7 @@ func (d *Deps) startFromElicitation(c *call, id string, dryRun bool, answer *mcp
 			return err
 		}
 		if err := s.ConsumeConfirmation(token, d.Clock.Now(), dryRun, session.ChannelElicitation); err != nil {
-			return fmt.Errorf("start refused: %w", err)
+			return fmt.Errorf("start refused: %w", d.Config.tokenRefusal(err))
 		}
 		return nil
 	})
@@ -444,7 +450,7 @@ func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
 	if s.Logs != nil {
 		logDir = s.Logs.Dir
 	}
-	fmt.Fprintf(&b, "\nLog directory: %s\nPost-experiment baseline: %s (automatic, before the report)\n", logDir, d.Config.Baseline)
+	fmt.Fprintf(&b, "\nLog directory: %s\nPost-experiment baseline: %s (automatic, before the report)\n", logDir, spellDuration(d.Config.Baseline, durLong))
 	fmt.Fprintf(&b, "How to abort at any time: stop_experiment with session_id %s, or `aws fis stop-experiment --id <experiment-id> --region %s`, or the FIS console.\n", s.ID, e.Region)
 	return b.String()
 }
@@ -469,13 +475,15 @@ func definiteRejection(err error) bool {
 }
 
 // abandonStart forgets a start that certainly did not happen: a new confirmation is needed.
-func (d *Deps) abandonStart(id string, cause error) {
-	_, _ = d.Store.Update(id, func(s *session.Session) error {
-		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis", Kind: "start-failed", Message: cause.Error()})
+// A failed write is logged and returned, for the result to say so.
+func (d *Deps) abandonStart(id string, cause error) error {
+	_, err := d.Store.Record(d.Log, id, "abandoned start", func(s *session.Session) error {
+		s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFIS, Kind: session.EventStartFailed, Message: cause.Error()})
 		s.Run = nil
 		s.Confirmation = nil
 		return nil
 	})
+	return err
 }
 
 // templateUnchanged re-reads the FIS template just before a start: FIS starts the live

@@ -62,7 +62,7 @@ func logStreamsSummary(lc *session.LogCollection) *LogStreamsSummary {
 // StartLogs is the start_logs tool.
 func StartLogs(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("start_logs",
-		mcp.WithDescription("Step 3b (before the start): follow the pod logs of the confirmed apps (new and restarted pods included) into files under the session's log directory, through the run and the 3-minute post-experiment baseline. Collection resumes after a server restart and stops with stop_experiment or finalize_report. Reads logs only."),
+		mcp.WithDescription("Step 3b (before the start): follow the pod logs of the confirmed apps (new and restarted pods included) into files under the session's log directory, through the run and the {baseline-adj} post-experiment baseline. Collection resumes after a server restart and stops with stop_experiment or finalize_report. Reads logs only."),
 		mcp.WithTitleAnnotation("Apps: start log collection"),
 		mcp.WithReadOnlyHintAnnotation(true),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -70,6 +70,7 @@ func StartLogs(d *Deps) server.ServerTool {
 		mcp.WithOpenWorldHintAnnotation(true),
 		mcp.WithInputSchema[StartLogsInput](),
 		mcp.WithOutputSchema[StartLogsOutput](),
+		withTimings(d.Config),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "start_logs", (*Deps).startLogs)}
 }
@@ -130,7 +131,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		if skipped != "" {
 			msg = "log collection skipped: " + skipped
 		}
-		s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "logs-started", Message: msg})
+		s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventLogsStarted, Message: msg})
 		return nil
 	})
 	if err != nil {
@@ -279,10 +280,8 @@ func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.S
 			return sess
 		}
 		lc = coll
-		_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
-			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "logs-resumed", Message: "log collection resumed after a server restart (from the last line on disk)"})
-			return nil
-		})
+		// A failed write is logged by RecordEvent; the collector runs on regardless.
+		_, _ = d.Store.RecordEvent(d.Log, sess.ID, session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventLogsResumed, Message: "log collection resumed after a server restart (from the last line on disk)"})
 	}
 	streams := lc.Streams()
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {

@@ -61,16 +61,18 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 	// Log collection stops first, durably, whatever happens next.
 	logsStopped := d.stopLogs(sess.ID)
 	if sess.Logs != nil && sess.Logs.StoppedAt == nil {
-		if updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
+		if updated, err := d.Store.Record(d.Log, sess.ID, "logs stopped", func(s *session.Session) error {
 			if s.Logs != nil && s.Logs.StoppedAt == nil {
 				now := d.Clock.Now().UTC()
 				s.Logs.StoppedAt = &now
-				s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "logs-stopped", Message: "log collection stopped (stop_experiment)"})
+				s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventLogsStopped, Message: "log collection stopped (stop_experiment)"})
 			}
 			return nil
 		}); err == nil {
 			sess = updated
 			logsStopped = true
+		} else {
+			text.WriteString(unsavedNote("end of log collection", err) + "\n")
 		}
 	}
 	if logsStopped {
@@ -102,13 +104,15 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 		if getErr != nil || !experiment.IsTerminal(st.State) {
 			// Send the stop even when the experiment could not be read first.
 			now := d.Clock.Now().UTC()
-			_, _ = d.Store.Update(sess.ID, func(s *session.Session) error {
+			if _, err := d.Store.Record(d.Log, sess.ID, "stop request", func(s *session.Session) error {
 				if s.Run != nil {
 					s.Run.StopRequestedAt = &now
 				}
-				s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "stop-requested", Subject: id, Message: "StopExperiment requested: " + reason})
+				s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventStopRequested, Subject: id, Message: "StopExperiment requested: " + reason})
 				return nil
-			})
+			}); err != nil {
+				text.WriteString(unsavedNote("stop request", err) + " (the stop is sent anyway)\n")
+			}
 			stopped, err := experiment.Stop(c.ctx, clients.FIS, id)
 			if err != nil {
 				if getErr != nil && awsx.IsNotFound(getErr) {
@@ -159,7 +163,7 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 			}
 			s.Confirmation = nil
 			s.Abort = &session.Abort{At: now, Reason: reason, Remedy: "nothing was started; resolve the experiment again to start over"}
-			s.AddEvent(session.Event{Time: now, Source: "fis-mcp", Kind: "aborted", Message: "session aborted before any experiment was started: " + reason})
+			s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventAborted, Message: "session aborted before any experiment was started: " + reason})
 			return s.Transition(session.StateAborted)
 		})
 		if err != nil {
@@ -217,7 +221,7 @@ func (d *Deps) resolvePendingStart(c *call, sess *session.Session) (*session.Ses
 	}
 	return d.Store.Update(sess.ID, func(s *session.Session) error {
 		if s.Run != nil && s.Run.ExperimentID == "" {
-			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: "fis-mcp", Kind: "start-not-found",
+			s.AddEvent(session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventStartNotFound,
 				Message: "FIS has no experiment tagged " + experiment.SessionTag + "=" + s.ID + ": the requested start did not happen"})
 			s.Run = nil
 		}
@@ -235,7 +239,7 @@ func (d *Deps) markVanished(c *call, sess *session.Session, cause error) (*mcp.C
 		}
 		s.Run.State, s.Run.Reason = "unknown", "experiment not found in FIS: "+cause.Error()
 		s.Run.EndTime = &now
-		s.AddEvent(session.Event{Time: now, Source: "fis", Kind: "experiment-not-found", Subject: s.Run.ExperimentID, Message: s.Run.Reason})
+		s.AddEvent(session.Event{Time: now, Source: session.SourceFIS, Kind: session.EventExperimentNotFound, Subject: s.Run.ExperimentID, Message: s.Run.Reason})
 		return s.Transition(session.StateEnded)
 	})
 	if err != nil {

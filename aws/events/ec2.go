@@ -123,7 +123,7 @@ func instanceTransition(in ec2types.Instance, end time.Time) (session.Event, boo
 	if in.StateReason != nil && awssdk.ToString(in.StateReason.Message) != "" {
 		msg += " (" + awssdk.ToString(in.StateReason.Message) + ")"
 	}
-	ev := session.Event{Source: SourceEC2StateTransitions, Kind: "state-transition", Subject: awssdk.ToString(in.InstanceId), Message: msg}
+	ev := session.Event{Source: SourceEC2StateTransitions, Kind: session.EventStateTransition, Subject: awssdk.ToString(in.InstanceId), Message: msg}
 	if t, ok := ParseTransitionTime(reason); ok {
 		ev.Time = t
 		return ev, true
@@ -203,5 +203,5 @@ func scalingEvent(group string, a astypes.Activity) session.Event {
 	if cause := awssdk.ToString(a.Cause); cause != "" {
 		msg += ". Cause: " + cause
 	}
-	return session.Event{Time: a.StartTime.UTC(), Source: SourceScalingActivities, Kind: "scaling-activity", Subject: group, Message: msg}
+	return session.Event{Time: a.StartTime.UTC(), Source: SourceScalingActivities, Kind: session.EventScalingActivity, Subject: group, Message: msg}
 }

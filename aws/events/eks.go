@@ -56,7 +56,7 @@ func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 		}
 		status := string(n.Status)
 		if n.Status != ekstypes.NodegroupStatusActive || !observed {
-			out = append(out, session.Event{Time: at, Source: SourceEKSNodegroup, Kind: "nodegroup-status", Subject: r.ID,
+			out = append(out, session.Event{Time: at, Source: SourceEKSNodegroup, Kind: session.EventNodegroupStatus, Subject: r.ID,
 				Message: fmt.Sprintf("node group %s status %s", r.ID, status), Observed: observed})
 		}
 		if n.Health != nil {
@@ -68,7 +68,7 @@ func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 				if len(is.ResourceIds) > 0 {
 					msg += " (" + strings.Join(is.ResourceIds, ", ") + ")"
 				}
-				out = append(out, session.Event{Time: at, Source: SourceEKSNodegroup, Kind: "nodegroup-health", Subject: r.ID, Message: msg, Observed: observed})
+				out = append(out, session.Event{Time: at, Source: SourceEKSNodegroup, Kind: session.EventNodegroupHealth, Subject: r.ID, Message: msg, Observed: observed})
 			}
 		}
 	}

@@ -57,14 +57,14 @@ func readMSKOperations(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 					if op.EndTime == nil {
 						msg += " (" + state + ")"
 					}
-					out = append(out, session.Event{Time: st, Source: SourceMSKOperations, Kind: "operation-start", Subject: r.ID, Message: msg})
+					out = append(out, session.Event{Time: st, Source: SourceMSKOperations, Kind: session.EventOperationStart, Subject: r.ID, Message: msg})
 				}
 				if e := op.EndTime; e != nil && !e.Before(start) && !e.After(end) {
-					out = append(out, session.Event{Time: e.UTC(), Source: SourceMSKOperations, Kind: "operation-end", Subject: r.ID,
+					out = append(out, session.Event{Time: e.UTC(), Source: SourceMSKOperations, Kind: session.EventOperationEnd, Subject: r.ID,
 						Message: fmt.Sprintf("MSK cluster %s operation %s ended: %s", r.ID, typ, state)})
 				}
 				if st.Before(start) && (op.EndTime == nil || op.EndTime.After(end)) {
-					out = append(out, session.Event{Time: start, Source: SourceMSKOperations, Kind: "operation-in-progress", Subject: r.ID,
+					out = append(out, session.Event{Time: start, Source: SourceMSKOperations, Kind: session.EventOperationInProgress, Subject: r.ID,
 						Message: fmt.Sprintf("MSK cluster %s operation %s in progress since %s (%s)", r.ID, typ, st.Format(time.RFC3339), state)})
 				}
 			}

@@ -571,7 +571,7 @@ func mergeTimeline(s *session.Session, a *Analysis, lang string) []TimelineEntry
 			if t.Reason != "" {
 				ev += " (" + t.Reason + ")"
 			}
-			add(t.Time, "alarm", t.Alarm, ev)
+			add(t.Time, session.SourceAlarm, t.Alarm, ev)
 		}
 	}
 	for i := range a.Apps {
@@ -580,19 +580,19 @@ func mergeTimeline(s *session.Session, a *Analysis, lang string) []TimelineEntry
 			continue
 		}
 		if ap.FirstError != nil {
-			add(*ap.FirstError, "app", ap.Key(), tr(lang, "first application error (%s)", ap.Key()))
+			add(*ap.FirstError, session.SourceApp, ap.Key(), tr(lang, "first application error (%s)", ap.Key()))
 		}
 		if ap.PeakAt != nil {
-			add(*ap.PeakAt, "app", ap.Key(), tr(lang, "peak %d errors per 10 s (%s)", ap.PeakErrors, ap.Key()))
+			add(*ap.PeakAt, session.SourceApp, ap.Key(), tr(lang, "peak %d errors per 10 s (%s)", ap.PeakErrors, ap.Key()))
 		}
 		if ap.LastError != nil {
-			add(*ap.LastError, "app", ap.Key(), tr(lang, "last application error (%s)", ap.Key()))
+			add(*ap.LastError, session.SourceApp, ap.Key(), tr(lang, "last application error (%s)", ap.Key()))
 		}
 		if len(ap.RecoverySignals) > 0 {
-			add(ap.RecoverySignals[0].Time, "app", ap.Key(), tr(lang, "first recovery signal in the logs (%s)", ap.Key()))
+			add(ap.RecoverySignals[0].Time, session.SourceApp, ap.Key(), tr(lang, "first recovery signal in the logs (%s)", ap.Key()))
 		}
 		if ap.RecoveredAt != nil {
-			add(*ap.RecoveredAt, "app", ap.Key(), tr(lang, "error rate back at baseline (%s, %s)", ap.Key(), statusText(lang, ap.RecoveryStatus)))
+			add(*ap.RecoveredAt, session.SourceApp, ap.Key(), tr(lang, "error rate back at baseline (%s, %s)", ap.Key(), statusText(lang, ap.RecoveryStatus)))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
