@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -45,12 +45,12 @@ func (d *Deps) accountAccess(ctx context.Context, env health.Env, t session.Temp
 		role := d.Config.AccountRoles[ta.AccountID]
 		switch {
 		case role != "" && env.Clients != nil:
-			cfg, err := awsx.AssumedRoleConfig(ctx, env.Clients.Config, role)
+			cfg, err := awsapi.AssumedRoleConfig(ctx, env.Clients.Config, role)
 			if err != nil {
 				a.Err = fmt.Errorf("other account %s: could not assume %s: %w", ta.AccountID, role, err)
 				break
 			}
-			clients := awsx.NewClients(cfg)
+			clients := awsapi.NewClients(cfg)
 			a.Env = health.Env{Clients: clients, Pods: d.podLister(clients)}
 		case caller != "" && ta.AccountID == caller:
 			a.Env = env
@@ -65,13 +65,13 @@ func (d *Deps) accountAccess(ctx context.Context, env health.Env, t session.Temp
 }
 
 // callerAccount is the account of the identity fis-mcp runs as (sts GetCallerIdentity).
-func callerAccount(ctx context.Context, c *awsx.Clients) (string, error) {
+func callerAccount(ctx context.Context, c *awsapi.Clients) (string, error) {
 	if c == nil || c.STS == nil {
 		return "", fmt.Errorf("no STS client")
 	}
 	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", awsx.Wrap(err, "sts GetCallerIdentity", "", "sts:GetCallerIdentity")
+		return "", awsapi.Wrap(err, "sts GetCallerIdentity", "", "sts:GetCallerIdentity")
 	}
 	if out == nil || out.Account == nil {
 		return "", fmt.Errorf("sts GetCallerIdentity: no account in the answer")

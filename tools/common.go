@@ -10,7 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/audit"
 )
@@ -227,6 +227,6 @@ func bind(req mcp.CallToolRequest, v any) error {
 
 // isAWS reports whether err is an AWS failure (already actionable).
 func isAWS(err error) bool {
-	var e *awsx.Error
+	var e *awsapi.Error
 	return errors.As(err, &e)
 }

@@ -11,7 +11,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -100,7 +100,7 @@ type Deps struct {
 
 	baseAWS awssdk.Config
 	mu      sync.Mutex
-	clients map[string]*awsx.Clients
+	clients map[string]*awsapi.Clients
 	logs    *collectors
 	kube    *kubeClients
 	// launching marks sessions whose StartExperiment call is in flight in this process.
@@ -111,7 +111,7 @@ type Deps struct {
 }
 
 // NewDeps wires the tools' dependencies. base is the AWS configuration from
-// awsx.LoadConfig; each experiment's region gets its own clients.
+// awsapi.LoadConfig; each experiment's region gets its own clients.
 func NewDeps(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log zerolog.Logger) *Deps {
 	if clock == nil {
 		clock = RealClock{}
@@ -120,13 +120,13 @@ func NewDeps(store *session.Store, base awssdk.Config, cfg Config, clock Clock, 
 	return &Deps{
 		Store: store, Config: cfg.WithDefaults(), Clock: clock, Log: log,
 		Health:  health.DefaultRegistry(),
-		baseAWS: base, clients: map[string]*awsx.Clients{}, logs: newCollectors(), kube: newKubeClients(),
+		baseAWS: base, clients: map[string]*awsapi.Clients{}, logs: newCollectors(), kube: newKubeClients(),
 		bg: bg, cancel: cancel,
 	}
 }
 
 // AWS returns the clients for region.
-func (d *Deps) AWS(region string) (*awsx.Clients, error) {
+func (d *Deps) AWS(region string) (*awsapi.Clients, error) {
 	if region == "" {
 		return nil, fmt.Errorf("no AWS region: set Region in the experiment README or configure the server's --region")
 	}
@@ -135,7 +135,7 @@ func (d *Deps) AWS(region string) (*awsx.Clients, error) {
 	if c, ok := d.clients[region]; ok {
 		return c, nil
 	}
-	c := awsx.NewClients(awsx.ForRegion(d.baseAWS, region))
+	c := awsapi.NewClients(awsapi.ForRegion(d.baseAWS, region))
 	d.clients[region] = c
 	return c, nil
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/cwlogs"
 	"github.com/fis-mcp/fis-mcp/aws/observe"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -214,7 +214,7 @@ func (d *Deps) collectAWSRecords(c *call, sess *session.Session) *session.Sessio
 	return updated
 }
 
-func fetchLogGroup(ctx context.Context, clients *awsx.Clients, group string, from, to time.Time, path string, max int) (int, bool, error) {
+func fetchLogGroup(ctx context.Context, clients *awsapi.Clients, group string, from, to time.Time, path string, max int) (int, bool, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return 0, false, err
 	}

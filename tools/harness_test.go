@@ -18,7 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
@@ -36,7 +36,7 @@ const (
 	// The action that keeps the demo experiment running for a while (aws:fis:wait).
 	demoWait = 6 * time.Minute
 
-	// fakeSecret is the secret access key awsx.LoadConfig uses with an Endpoint.
+	// fakeSecret is the secret access key awsapi.LoadConfig uses with an Endpoint.
 	fakeSecret = "simulated-secret"
 )
 
@@ -123,7 +123,7 @@ func (h *harness) connect() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := awsx.LoadConfig(context.Background(), awsx.Options{
+	base, err := awsapi.LoadConfig(context.Background(), awsapi.Options{
 		Endpoint: h.aws.URL, Region: awstest.DefaultRegion, HTTPClient: h.http,
 		MaxAttempts: 4, MaxBackoff: 2 * time.Millisecond,
 	})

@@ -7,7 +7,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/clusters"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/kube"
@@ -25,7 +25,7 @@ func newKubeClients() *kubeClients {
 }
 
 // clientset returns a client for an EKS cluster, authenticated with in-process EKS tokens.
-func (d *Deps) clientset(aws *awsx.Clients, c clusters.Cluster) (kubernetes.Interface, kube.Cluster, error) {
+func (d *Deps) clientset(aws *awsapi.Clients, c clusters.Cluster) (kubernetes.Interface, kube.Cluster, error) {
 	kc := kube.Cluster{Name: c.Name, Endpoint: c.Endpoint, CAData: c.CAData, Region: aws.Region}
 	key := aws.Region + "/" + c.Name + "/" + c.Endpoint
 	d.kube.mu.Lock()
@@ -47,7 +47,7 @@ func (d *Deps) clientset(aws *awsx.Clients, c clusters.Cluster) (kubernetes.Inte
 }
 
 // clusterClients returns clients for the named clusters (all of the region when names is empty).
-func (d *Deps) clusterClients(ctx context.Context, aws *awsx.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
+func (d *Deps) clusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
 	list, err := clusters.List(ctx, aws, names)
 	if err != nil {
 		return nil, nil, err
@@ -69,7 +69,7 @@ func (d *Deps) clusterClients(ctx context.Context, aws *awsx.Clients, names []st
 // eksPods lists the pods FIS aws:eks:pod targets select, for the health checks.
 type eksPods struct {
 	d   *Deps
-	aws *awsx.Clients
+	aws *awsapi.Clients
 }
 
 func (p eksPods) ListPods(ctx context.Context, cluster, namespace, selectorType, selectorValue string) ([]health.Pod, error) {
@@ -93,4 +93,4 @@ func (p eksPods) ListPods(ctx context.Context, cluster, namespace, selectorType,
 }
 
 // podLister gives health checks of aws:eks:pod targets access to the clusters.
-func (d *Deps) podLister(c *awsx.Clients) health.PodLister { return eksPods{d: d, aws: c} }
+func (d *Deps) podLister(c *awsapi.Clients) health.PodLister { return eksPods{d: d, aws: c} }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 	"github.com/fis-mcp/fis-mcp/kube"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -42,7 +42,7 @@ func TestLogStreamLimitNamesStreamsNotFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := awsx.LoadConfig(context.Background(), awsx.Options{Endpoint: acct.AWS.URL, Region: acct.Region(), MaxBackoff: 5 * time.Millisecond})
+	base, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Endpoint: acct.AWS.URL, Region: acct.Region(), MaxBackoff: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/events"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/aws/health"
@@ -92,7 +92,7 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	var st experiment.Status
 	for {
 		st, err = experiment.Get(c.ctx, clients.FIS, sess.Run.ExperimentID)
-		if err != nil && awsx.IsNotFound(err) {
+		if err != nil && awsapi.IsNotFound(err) {
 			return d.markVanished(c, sess, err)
 		}
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
@@ -55,7 +55,7 @@ func newPollScale(tb testing.TB, instances, shards, replicas int) *pollScale {
 		tb.Fatal(err)
 	}
 	p.store, p.root = store, root
-	base, err := awsx.LoadConfig(context.Background(), awsx.Options{Endpoint: p.aws.URL, Region: awstest.DefaultRegion, MaxAttempts: 4, MaxBackoff: 2 * time.Millisecond})
+	base, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Endpoint: p.aws.URL, Region: awstest.DefaultRegion, MaxAttempts: 4, MaxBackoff: 2 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -187,11 +187,11 @@ func TestStopAfterCrashWithLookupDenied(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := awsx.LoadConfig(context.Background(), awsx.Options{Endpoint: h.aws.URL, Region: awstest.DefaultRegion})
+	cfg, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Endpoint: h.aws.URL, Region: awstest.DefaultRegion})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := experiment.Start(context.Background(), awsx.NewClients(cfg).FIS, experiment.StartInput{
+	if _, err := experiment.Start(context.Background(), awsapi.NewClients(cfg).FIS, experiment.StartInput{
 		TemplateID: demoTemplate, ClientToken: experiment.ClientToken(id, demoTemplate), Tags: map[string]string{experiment.SessionTag: id}}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -115,7 +115,7 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 			}
 			stopped, err := experiment.Stop(c.ctx, clients.FIS, id)
 			if err != nil {
-				if getErr != nil && awsx.IsNotFound(getErr) {
+				if getErr != nil && awsapi.IsNotFound(getErr) {
 					return d.markVanished(c, sess, getErr)
 				}
 				return c.fail(sess.ID, fmt.Errorf("FIS StopExperiment %s failed: %w. Stop it by hand now: aws fis stop-experiment --id %s --region %s, or the FIS console", id, err, id, sess.Experiment.Region))

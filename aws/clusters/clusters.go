@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // Cluster is one EKS cluster. Error is set (and the other fields may be partial) when it
@@ -35,13 +35,13 @@ const describeConcurrency = 4
 // List returns every EKS cluster of the clients' region (or just names, in that order),
 // each described. A DescribeCluster failure is recorded in that cluster's Error; only a
 // failure to list the clusters is returned as an error.
-func List(ctx context.Context, c *awsx.Clients, names []string) ([]Cluster, error) {
+func List(ctx context.Context, c *awsapi.Clients, names []string) ([]Cluster, error) {
 	if len(names) == 0 {
 		p := eks.NewListClustersPaginator(c.EKS, &eks.ListClustersInput{})
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, awsx.Wrap(err, "eks ListClusters", c.Region, "eks:ListClusters")
+				return nil, awsapi.Wrap(err, "eks ListClusters", c.Region, "eks:ListClusters")
 			}
 			names = append(names, out.Clusters...)
 		}
@@ -67,11 +67,11 @@ func List(ctx context.Context, c *awsx.Clients, names []string) ([]Cluster, erro
 	return out, nil
 }
 
-func describe(ctx context.Context, c *awsx.Clients, name string) Cluster {
+func describe(ctx context.Context, c *awsapi.Clients, name string) Cluster {
 	cl := Cluster{Name: name}
 	resp, err := c.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
 	if err != nil {
-		cl.Error = awsx.Wrap(err, "eks DescribeCluster", name, "eks:DescribeCluster").Error()
+		cl.Error = awsapi.Wrap(err, "eks DescribeCluster", name, "eks:DescribeCluster").Error()
 		return cl
 	}
 	d := resp.Cluster

@@ -14,13 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 )
 
 // newFake starts the fake account behind a front that answers DescribeCluster of
 // "broken" with a malformed body.
-func newFake(t *testing.T) (*awstest.Server, *awsx.Clients) {
+func newFake(t *testing.T) (*awstest.Server, *awsapi.Clients) {
 	t.Helper()
 	srv := awstest.NewUnstarted()
 	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +37,7 @@ func newFake(t *testing.T) (*awstest.Server, *awsx.Clients) {
 	cfg.Retryer = func() awssdk.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3; o.MaxBackoff = time.Millisecond })
 	}
-	return srv, awsx.NewClients(cfg)
+	return srv, awsapi.NewClients(cfg)
 }
 
 func TestList(t *testing.T) {

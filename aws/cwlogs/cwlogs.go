@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session/logline"
 )
 
@@ -39,7 +39,7 @@ type EventFilterer interface {
 // maxEvents events (DefaultMaxEvents when <= 0); truncated says more were left.
 // n counts events written. Throttling is retried by the SDK's retryer; a missing
 // group is a clear not-found error.
-func Fetch(ctx context.Context, c *awsx.Clients, group string, start, end time.Time, w io.Writer, maxEvents int) (n int, truncated bool, err error) {
+func Fetch(ctx context.Context, c *awsapi.Clients, group string, start, end time.Time, w io.Writer, maxEvents int) (n int, truncated bool, err error) {
 	return fetch(ctx, c.Logs, c.Region, group, start, end, w, maxEvents)
 }
 
@@ -64,8 +64,8 @@ func fetch(ctx context.Context, logs EventFilterer, region, group string, start,
 		in.Limit = aws.Int32(int32(min(maxEvents-n+1, maxPageLimit)))
 		res, err := logs.FilterLogEvents(ctx, in)
 		if err != nil {
-			werr := awsx.Wrap(err, "logs FilterLogEvents", group, "logs:FilterLogEvents")
-			if awsx.IsNotFound(err) {
+			werr := awsapi.Wrap(err, "logs FilterLogEvents", group, "logs:FilterLogEvents")
+			if awsapi.IsNotFound(err) {
 				return n, false, fmt.Errorf("cloudwatch log group %q does not exist in %s (is the service's log export enabled?): %w", group, region, werr)
 			}
 			return n, false, werr

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session/logline"
 )
@@ -55,7 +55,7 @@ func TestFetchLineFormat(t *testing.T) {
 	srv := newServer(t)
 	srv.SetFilterLogEventsPageSize(1) // page through every event
 	var buf bytes.Buffer
-	n, truncated, err := Fetch(context.Background(), awsx.NewClients(srv.Config()), group, t0, t0.Add(10*time.Minute), &buf, 100)
+	n, truncated, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()), group, t0, t0.Add(10*time.Minute), &buf, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestFetchMaxEvents(t *testing.T) {
 			srv := newServer(t)
 			srv.SetFilterLogEventsPageSize(tc.pageSize)
 			var buf bytes.Buffer
-			n, truncated, err := Fetch(context.Background(), awsx.NewClients(srv.Config()), group, t0, t0.Add(time.Minute), &buf, tc.max)
+			n, truncated, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()), group, t0, t0.Add(time.Minute), &buf, tc.max)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestFetchManyEvents(t *testing.T) {
 	srv.PutLogEvents("g", "s", evs...)
 	srv.SetFilterLogEventsPageSize(100)
 	var buf bytes.Buffer
-	n, truncated, err := Fetch(context.Background(), awsx.NewClients(srv.Config()), "g", t0, t0.Add(time.Hour), &buf, 1000)
+	n, truncated, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()), "g", t0, t0.Add(time.Hour), &buf, 1000)
 	if err != nil || n != 250 || truncated {
 		t.Fatalf("n=%d truncated=%v err=%v", n, truncated, err)
 	}
@@ -148,9 +148,9 @@ func TestFetchErrors(t *testing.T) {
 		check  func(error) bool
 		detail string
 	}{
-		{"missing group", "/aws/nope", nil, awsx.IsNotFound, "does not exist"},
+		{"missing group", "/aws/nope", nil, awsapi.IsNotFound, "does not exist"},
 		{"access denied", group, &awstest.Fault{Service: "logs", Status: 400, Code: "AccessDeniedException"},
-			func(err error) bool { return awsx.Classify(err) == awsx.KindAccessDenied }, "logs:FilterLogEvents"},
+			func(err error) bool { return awsapi.Classify(err) == awsapi.KindAccessDenied }, "logs:FilterLogEvents"},
 		{"empty group name", "", nil, func(err error) bool { return err != nil }, "empty log group"},
 	}
 	for _, tc := range tests {
@@ -160,7 +160,7 @@ func TestFetchErrors(t *testing.T) {
 				srv.InjectFault(*tc.fault)
 			}
 			var buf bytes.Buffer
-			n, _, err := Fetch(context.Background(), awsx.NewClients(srv.Config()), tc.group, t0, t0.Add(time.Minute), &buf, 10)
+			n, _, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()), tc.group, t0, t0.Add(time.Minute), &buf, 10)
 			if err == nil || !tc.check(err) || !strings.Contains(err.Error(), tc.detail) {
 				t.Fatalf("err %v", err)
 			}
@@ -177,7 +177,7 @@ func TestFetchThrottlingRetried(t *testing.T) {
 	cfg := srv.Config()
 	cfg.Retryer = fastRetries(5)
 	var buf bytes.Buffer
-	n, _, err := Fetch(context.Background(), awsx.NewClients(cfg), group, t0, t0.Add(time.Minute), &buf, 10)
+	n, _, err := Fetch(context.Background(), awsapi.NewClients(cfg), group, t0, t0.Add(time.Minute), &buf, 10)
 	if err != nil || n != 3 {
 		t.Fatalf("n=%d err=%v", n, err)
 	}
@@ -187,9 +187,9 @@ func TestFetchThrottlingRetried(t *testing.T) {
 	// Past the retries the throttling error surfaces.
 	srv.InjectFault(awstest.Fault{Service: "logs", Operation: "FilterLogEvents", Status: 400, Code: "ThrottlingException"})
 	cfg.Retryer = fastRetries(2)
-	_, _, err = Fetch(context.Background(), awsx.NewClients(cfg), group, t0, t0.Add(time.Minute), &buf, 10)
+	_, _, err = Fetch(context.Background(), awsapi.NewClients(cfg), group, t0, t0.Add(time.Minute), &buf, 10)
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ThrottlingException" || awsx.Classify(err) != awsx.KindThrottled {
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ThrottlingException" || awsapi.Classify(err) != awsapi.KindThrottled {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -200,7 +200,7 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full")
 
 func TestFetchWriteError(t *testing.T) {
 	srv := newServer(t)
-	_, _, err := Fetch(context.Background(), awsx.NewClients(srv.Config()), group, t0, t0.Add(time.Minute), failWriter{}, 10)
+	_, _, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()), group, t0, t0.Add(time.Minute), failWriter{}, 10)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("err %v", err)
 	}

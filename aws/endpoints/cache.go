@@ -9,7 +9,7 @@ import (
 	ectypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -29,11 +29,11 @@ func addEndpoint(l *endpointList, kind string, e *ectypes.Endpoint) {
 
 // lookupReplicationGroup returns the configuration (cluster mode), primary and reader
 // endpoints and every node's endpoint of a replication group.
-func lookupReplicationGroup(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupReplicationGroup(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	id := dbIdentifier(r)
 	out, err := c.ElastiCache.DescribeReplicationGroups(ctx, &elasticache.DescribeReplicationGroupsInput{ReplicationGroupId: awssdk.String(id)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")
+		return nil, awsapi.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")
 	}
 	l := newEndpointList("elasticache", id)
 	members := map[string]bool{}
@@ -55,7 +55,7 @@ func lookupReplicationGroup(ctx context.Context, c *awsx.Clients, r health.Resou
 	for p.HasMorePages() && len(members) > 0 {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return l.out, awsx.Wrap(err, "elasticache DescribeCacheClusters", id, "elasticache:DescribeCacheClusters")
+			return l.out, awsapi.Wrap(err, "elasticache DescribeCacheClusters", id, "elasticache:DescribeCacheClusters")
 		}
 		for _, cc := range page.CacheClusters {
 			if awssdk.ToString(cc.ReplicationGroupId) != id && !members[awssdk.ToString(cc.CacheClusterId)] {
@@ -70,14 +70,14 @@ func lookupReplicationGroup(ctx context.Context, c *awsx.Clients, r health.Resou
 }
 
 // lookupMemoryDBCluster returns a MemoryDB cluster's endpoint and its nodes' endpoints.
-func lookupMemoryDBCluster(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupMemoryDBCluster(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	return memoryDBEndpoints(ctx, c, dbIdentifier(r), newEndpointList("memorydb", dbIdentifier(r)))
 }
 
-func memoryDBEndpoints(ctx context.Context, c *awsx.Clients, name string, l *endpointList) ([]session.ResourceEndpoint, error) {
+func memoryDBEndpoints(ctx context.Context, c *awsapi.Clients, name string, l *endpointList) ([]session.ResourceEndpoint, error) {
 	out, err := c.MemoryDB.DescribeClusters(ctx, &memorydb.DescribeClustersInput{ClusterName: awssdk.String(name), ShowShardDetails: awssdk.Bool(true)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "memorydb DescribeClusters", name, "memorydb:DescribeClusters")
+		return nil, awsapi.Wrap(err, "memorydb DescribeClusters", name, "memorydb:DescribeClusters")
 	}
 	for _, cl := range out.Clusters {
 		if cl.ClusterEndpoint != nil {
@@ -95,13 +95,13 @@ func memoryDBEndpoints(ctx context.Context, c *awsx.Clients, name string, l *end
 }
 
 // lookupMultiRegionCluster returns the endpoints of the multi-Region cluster's member in this region.
-func lookupMultiRegionCluster(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupMultiRegionCluster(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	name := dbIdentifier(r)
 	out, err := c.MemoryDB.DescribeMultiRegionClusters(ctx, &memorydb.DescribeMultiRegionClustersInput{
 		MultiRegionClusterName: awssdk.String(name), ShowClusterDetails: awssdk.Bool(true),
 	})
 	if err != nil {
-		return nil, awsx.Wrap(err, "memorydb DescribeMultiRegionClusters", name, "memorydb:DescribeMultiRegionClusters")
+		return nil, awsapi.Wrap(err, "memorydb DescribeMultiRegionClusters", name, "memorydb:DescribeMultiRegionClusters")
 	}
 	l := newEndpointList("memorydb", name)
 	for _, m := range out.MultiRegionClusters {

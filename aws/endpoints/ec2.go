@@ -6,7 +6,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -26,11 +26,11 @@ func addEC2Lookups(m map[string]LookupFunc) {
 
 // lookupEC2Instance returns an instance's private (and public) IP addresses and DNS names,
 // including those of every network interface.
-func lookupEC2Instance(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupEC2Instance(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	id := dbIdentifier(r)
 	out, err := c.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
 	if err != nil {
-		return nil, awsx.Wrap(err, "ec2 DescribeInstances", id, "ec2:DescribeInstances")
+		return nil, awsapi.Wrap(err, "ec2 DescribeInstances", id, "ec2:DescribeInstances")
 	}
 	l := newEndpointList("ec2", id)
 	for _, res := range out.Reservations {

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -23,14 +23,14 @@ func addMSKLookups(m map[string]LookupFunc) {
 
 // lookupMSK returns every bootstrap broker (host:port) of the cluster, of every
 // authentication mode and network (plaintext, TLS, SASL/SCRAM, IAM, public, VPC connectivity).
-func lookupMSK(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupMSK(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	arn := health.MSKClusterArn(r)
 	if arn == "" {
 		return nil, fmt.Errorf("kafka GetBootstrapBrokers %s: the cluster ARN is needed", r.ID)
 	}
 	out, err := c.Kafka.GetBootstrapBrokers(ctx, &kafka.GetBootstrapBrokersInput{ClusterArn: aws.String(arn)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "kafka GetBootstrapBrokers", arn, "kafka:GetBootstrapBrokers")
+		return nil, awsapi.Wrap(err, "kafka GetBootstrapBrokers", arn, "kafka:GetBootstrapBrokers")
 	}
 	lists := []*string{
 		out.BootstrapBrokerString, out.BootstrapBrokerStringTls, out.BootstrapBrokerStringSaslScram,

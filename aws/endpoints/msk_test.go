@@ -9,18 +9,18 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
-func analyticsClients(srv *awstest.Server) *awsx.Clients {
+func analyticsClients(srv *awstest.Server) *awsapi.Clients {
 	cfg := srv.Config()
 	cfg.Retryer = func() awssdk.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3; o.MaxBackoff = time.Millisecond })
 	}
-	return awsx.NewClients(cfg)
+	return awsapi.NewClients(cfg)
 }
 
 func values(eps []session.ResourceEndpoint) string {

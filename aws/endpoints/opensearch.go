@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -22,11 +22,11 @@ func addOpenSearchLookups(m map[string]LookupFunc) {
 
 // lookupOpenSearch returns the domain's endpoints: Endpoint, every Endpoints entry (vpc),
 // EndpointV2 and an enabled custom endpoint.
-func lookupOpenSearch(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupOpenSearch(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	name := health.OpenSearchDomainName(r)
 	out, err := c.OpenSearch.DescribeDomain(ctx, &opensearch.DescribeDomainInput{DomainName: aws.String(name)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "opensearch DescribeDomain", name, "es:DescribeDomain")
+		return nil, awsapi.Wrap(err, "opensearch DescribeDomain", name, "es:DescribeDomain")
 	}
 	d := out.DomainStatus
 	if d == nil {

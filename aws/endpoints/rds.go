@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -60,11 +60,11 @@ func dbIdentifier(r health.Resource) string {
 
 // lookupRDSCluster returns the cluster (writer), reader and custom endpoints and every
 // member instance's endpoint of an Aurora cluster (or Multi-AZ DB cluster).
-func lookupRDSCluster(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupRDSCluster(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	id := dbIdentifier(r)
 	out, err := c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "rds DescribeDBClusters", id, "rds:DescribeDBClusters")
+		return nil, awsapi.Wrap(err, "rds DescribeDBClusters", id, "rds:DescribeDBClusters")
 	}
 	l := newEndpointList("rds", id)
 	for _, cl := range out.DBClusters {
@@ -80,7 +80,7 @@ func lookupRDSCluster(ctx context.Context, c *awsx.Clients, r health.Resource) (
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return l.out, awsx.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
+			return l.out, awsapi.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
 		}
 		for _, in := range page.DBInstances {
 			if in.Endpoint != nil {
@@ -92,11 +92,11 @@ func lookupRDSCluster(ctx context.Context, c *awsx.Clients, r health.Resource) (
 }
 
 // lookupRDSInstance returns a DB instance's endpoint (and its listener endpoint, if any).
-func lookupRDSInstance(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupRDSInstance(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	id := dbIdentifier(r)
 	out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: awssdk.String(id)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
+		return nil, awsapi.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
 	}
 	l := newEndpointList("rds", id)
 	for _, in := range out.DBInstances {
@@ -111,11 +111,11 @@ func lookupRDSInstance(ctx context.Context, c *awsx.Clients, r health.Resource) 
 }
 
 // lookupDocDBCluster returns a DocumentDB cluster's cluster and reader endpoints and its instances' endpoints.
-func lookupDocDBCluster(ctx context.Context, c *awsx.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
+func lookupDocDBCluster(ctx context.Context, c *awsapi.Clients, r health.Resource) ([]session.ResourceEndpoint, error) {
 	id := dbIdentifier(r)
 	out, err := c.DocDB.DescribeDBClusters(ctx, &docdb.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
 	if err != nil {
-		return nil, awsx.Wrap(err, "docdb DescribeDBClusters", id, "rds:DescribeDBClusters")
+		return nil, awsapi.Wrap(err, "docdb DescribeDBClusters", id, "rds:DescribeDBClusters")
 	}
 	l := newEndpointList("docdb", id)
 	for _, cl := range out.DBClusters {
@@ -128,7 +128,7 @@ func lookupDocDBCluster(ctx context.Context, c *awsx.Clients, r health.Resource)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return l.out, awsx.Wrap(err, "docdb DescribeDBInstances", id, "rds:DescribeDBInstances")
+			return l.out, awsapi.Wrap(err, "docdb DescribeDBInstances", id, "rds:DescribeDBInstances")
 		}
 		for _, in := range page.DBInstances {
 			if in.Endpoint != nil {

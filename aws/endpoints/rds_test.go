@@ -8,17 +8,17 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
-func dataStoreFake(t *testing.T) (*awstest.Server, *awsx.Clients) {
+func dataStoreFake(t *testing.T) (*awstest.Server, *awsapi.Clients) {
 	t.Helper()
 	srv := awstest.New()
 	t.Cleanup(srv.Close)
-	return srv, awsx.NewClients(srv.Config())
+	return srv, awsapi.NewClients(srv.Config())
 }
 
 func kindsValues(eps []session.ResourceEndpoint) [][2]string {
@@ -79,7 +79,7 @@ func TestRDSLookups(t *testing.T) {
 	}
 	_, err = lookups["aws:rds:cluster"](ctx, c, health.Resource{ID: "gone", Type: "aws:rds:cluster"})
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "DBClusterNotFoundFault" || !awsx.IsNotFound(err) {
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "DBClusterNotFoundFault" || !awsapi.IsNotFound(err) {
 		t.Errorf("missing cluster: %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
 	mdbtypes "github.com/aws/aws-sdk-go-v2/service/memorydb/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -42,7 +42,7 @@ func addCachePlanners(m map[string]planner) {
 // without a SourceIdentifier: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DescribeEvents.html,
 // "If not specified, all sources are included"), paged by Marker, 100 a page.
 func elastiCacheStream(typ ectypes.SourceType) streamFunc {
-	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
 		var out []session.Event
 		var mark time.Time
 		p := elasticache.NewDescribeEventsPaginator(c.ElastiCache, &elasticache.DescribeEventsInput{
@@ -51,7 +51,7 @@ func elastiCacheStream(typ ectypes.SourceType) streamFunc {
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsx.Wrap(err, "elasticache DescribeEvents", string(typ), "elasticache:DescribeEvents")
+				return out, time.Time{}, awsapi.Wrap(err, "elasticache DescribeEvents", string(typ), "elasticache:DescribeEvents")
 			}
 			for _, e := range page.Events {
 				if e.Date == nil {
@@ -70,14 +70,14 @@ func elastiCacheStream(typ ectypes.SourceType) streamFunc {
 }
 
 // planReplicationGroups reads the replication-group events and its member cache clusters' events.
-func planReplicationGroups(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planReplicationGroups(ctx context.Context, c *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	var errs []error
 	for _, r := range rs {
 		id := eventResourceID(r)
 		p.want(StreamElastiCacheGroups, elastiCacheStream(ectypes.SourceTypeReplicationGroup), strings.ToLower(id))
 		out, err := c.ElastiCache.DescribeReplicationGroups(ctx, &elasticache.DescribeReplicationGroupsInput{ReplicationGroupId: awssdk.String(id)})
 		if err != nil {
-			errs = append(errs, fmt.Errorf("member clusters of %s: %w", id, awsx.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")))
+			errs = append(errs, fmt.Errorf("member clusters of %s: %w", id, awsapi.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")))
 			continue
 		}
 		for _, rg := range out.ReplicationGroups {
@@ -93,7 +93,7 @@ func planReplicationGroups(ctx context.Context, c *awsx.Clients, rs []health.Res
 // SourceName: https://docs.aws.amazon.com/memorydb/latest/APIReference/API_DescribeEvents.html,
 // "If not specified, all sources are included"), paged by NextToken, 100 a page.
 func memoryDBStream(typ mdbtypes.SourceType) streamFunc {
-	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
 		var out []session.Event
 		var mark time.Time
 		p := memorydb.NewDescribeEventsPaginator(c.MemoryDB, &memorydb.DescribeEventsInput{
@@ -102,7 +102,7 @@ func memoryDBStream(typ mdbtypes.SourceType) streamFunc {
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsx.Wrap(err, "memorydb DescribeEvents", string(typ), "memorydb:DescribeEvents")
+				return out, time.Time{}, awsapi.Wrap(err, "memorydb DescribeEvents", string(typ), "memorydb:DescribeEvents")
 			}
 			for _, e := range page.Events {
 				if e.Date == nil {
@@ -121,11 +121,11 @@ func memoryDBStream(typ mdbtypes.SourceType) streamFunc {
 }
 
 // planMemoryDBCluster reads a cluster's events and its nodes' events.
-func planMemoryDBCluster(ctx context.Context, c *awsx.Clients, name string, p *plan) error {
+func planMemoryDBCluster(ctx context.Context, c *awsapi.Clients, name string, p *plan) error {
 	p.want(StreamMemoryDBClusters, memoryDBStream(mdbtypes.SourceTypeCluster), strings.ToLower(name))
 	out, err := c.MemoryDB.DescribeClusters(ctx, &memorydb.DescribeClustersInput{ClusterName: awssdk.String(name), ShowShardDetails: awssdk.Bool(true)})
 	if err != nil {
-		return fmt.Errorf("nodes of %s: %w", name, awsx.Wrap(err, "memorydb DescribeClusters", name, "memorydb:DescribeClusters"))
+		return fmt.Errorf("nodes of %s: %w", name, awsapi.Wrap(err, "memorydb DescribeClusters", name, "memorydb:DescribeClusters"))
 	}
 	for _, cl := range out.Clusters {
 		for _, sh := range cl.Shards {
@@ -137,7 +137,7 @@ func planMemoryDBCluster(ctx context.Context, c *awsx.Clients, name string, p *p
 	return nil
 }
 
-func planMemoryDBClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planMemoryDBClusters(ctx context.Context, c *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	var errs []error
 	for _, r := range rs {
 		if err := planMemoryDBCluster(ctx, c, eventResourceID(r), p); err != nil {
@@ -148,13 +148,13 @@ func planMemoryDBClusters(ctx context.Context, c *awsx.Clients, rs []health.Reso
 }
 
 // planMultiRegionClusters reads the events of the multi-Region cluster's member in this region.
-func planMultiRegionClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planMultiRegionClusters(ctx context.Context, c *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	var errs []error
 	for _, r := range rs {
 		name := eventResourceID(r)
 		out, err := c.MemoryDB.DescribeMultiRegionClusters(ctx, &memorydb.DescribeMultiRegionClustersInput{MultiRegionClusterName: awssdk.String(name), ShowClusterDetails: awssdk.Bool(true)})
 		if err != nil {
-			errs = append(errs, awsx.Wrap(err, "memorydb DescribeMultiRegionClusters", name, "memorydb:DescribeMultiRegionClusters"))
+			errs = append(errs, awsapi.Wrap(err, "memorydb DescribeMultiRegionClusters", name, "memorydb:DescribeMultiRegionClusters"))
 			continue
 		}
 		for _, m := range out.MultiRegionClusters {

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -40,18 +40,18 @@ func addEC2Planners(m map[string]planner) {
 	m["aws:ec2:autoscaling-group"] = planScalingActivities
 }
 
-func planInstanceTransitions(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planInstanceTransitions(_ context.Context, _ *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	var ids []string
 	for _, r := range rs {
 		ids = append(ids, eventResourceID(r))
 	}
-	p.addDirect(func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error) {
+	p.addDirect(func(ctx context.Context, c *awsapi.Clients, start, end time.Time) ([]session.Event, error) {
 		return readInstanceTransitions(ctx, c, ids, start, end)
 	})
 	return nil
 }
 
-func planScalingActivities(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planScalingActivities(_ context.Context, _ *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	var names []string
 	for _, r := range rs {
 		name := eventResourceID(r)
@@ -85,7 +85,7 @@ func ParseTransitionTime(reason string) (time.Time, bool) {
 // inside the window. An instance not running whose reason carries no time is reported as
 // observed at the window's end. The instance-id filter (which, unlike InstanceIds, does
 // not fail on an instance that is gone) takes at most ec2MaxFilterValues IDs a call.
-func readInstanceTransitions(ctx context.Context, c *awsx.Clients, ids []string, start, end time.Time) ([]session.Event, error) {
+func readInstanceTransitions(ctx context.Context, c *awsapi.Clients, ids []string, start, end time.Time) ([]session.Event, error) {
 	var all []session.Event
 	var errs []error
 	for len(ids) > 0 {
@@ -95,7 +95,7 @@ func readInstanceTransitions(ctx context.Context, c *awsx.Clients, ids []string,
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
 			if err != nil {
-				errs = append(errs, awsx.Wrap(err, "ec2 DescribeInstances", strings.Join(batch[:min(3, len(batch))], ",")+fmt.Sprintf(" (%d instances)", len(batch)), "ec2:DescribeInstances"))
+				errs = append(errs, awsapi.Wrap(err, "ec2 DescribeInstances", strings.Join(batch[:min(3, len(batch))], ",")+fmt.Sprintf(" (%d instances)", len(batch)), "ec2:DescribeInstances"))
 				break
 			}
 			for _, res := range out.Reservations {
@@ -151,7 +151,7 @@ func terminalActivity(code astypes.ScalingActivityStatusCode) bool {
 // so reading stops at the first finished activity older than start. The watermark is the
 // newest start seen, held back to the oldest activity still in progress, whose final
 // status a later read must see.
-func readScalingActivities(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+func readScalingActivities(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
 	names := make([]string, 0, len(subjects))
 	for n := range subjects {
 		names = append(names, n)
@@ -166,7 +166,7 @@ func readScalingActivities(ctx context.Context, c *awsx.Clients, subjects map[st
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				errs = append(errs, awsx.Wrap(err, "autoscaling DescribeScalingActivities", name, "autoscaling:DescribeScalingActivities"))
+				errs = append(errs, awsapi.Wrap(err, "autoscaling DescribeScalingActivities", name, "autoscaling:DescribeScalingActivities"))
 				break
 			}
 			for _, a := range page.Activities {

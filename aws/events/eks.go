@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -20,8 +20,8 @@ import (
 const SourceEKSNodegroup = "eks:DescribeNodegroup"
 
 func addEKSPlanners(m map[string]planner) {
-	m["aws:eks:nodegroup"] = func(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
-		p.addDirect(func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error) {
+	m["aws:eks:nodegroup"] = func(_ context.Context, _ *awsapi.Clients, rs []health.Resource, p *plan) []error {
+		p.addDirect(func(ctx context.Context, c *awsapi.Clients, start, end time.Time) ([]session.Event, error) {
 			return readEKSNodegroups(ctx, c, rs, start, end)
 		})
 		return nil
@@ -32,7 +32,7 @@ func addEKSPlanners(m map[string]planner) {
 // ACTIVE, plus a status change within the window. EKS keeps no history: the node group's
 // modifiedAt is used when it falls in [start, end]; otherwise the event is stamped end and
 // marked Observed (it is the state seen now, not when it began).
-func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
+func readEKSNodegroups(ctx context.Context, c *awsapi.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
 	var out []session.Event
 	var errs []error
 	for _, r := range rs {
@@ -43,7 +43,7 @@ func readEKSNodegroups(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 		}
 		resp, err := c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(ng)})
 		if err != nil {
-			errs = append(errs, awsx.Wrap(err, "eks DescribeNodegroup", r.ID, "eks:DescribeNodegroup"))
+			errs = append(errs, awsapi.Wrap(err, "eks DescribeNodegroup", r.ID, "eks:DescribeNodegroup"))
 			continue
 		}
 		n := resp.Nodegroup

@@ -17,7 +17,7 @@ import (
 	"sort"
 	"time"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -49,19 +49,19 @@ type Result struct {
 // ReadFunc returns the events of the resources (all of one FIS type) in [start, end].
 // Event.Source names the API (e.g. "rds:DescribeEvents"), Event.Subject the resource ID,
 // Event.Time AWS's own timestamp.
-type ReadFunc func(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error)
+type ReadFunc func(ctx context.Context, c *awsapi.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error)
 
 // planner adds what the resources (all of one FIS type) need to a read plan: the
 // subjects of the streams that hold their events (looking members up where needed), or
 // direct reads of their state. It returns the lookups that failed.
-type planner func(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error
+type planner func(ctx context.Context, c *awsapi.Clients, rs []health.Resource, p *plan) []error
 
 // streamFunc reads one stream in [start, end] and keeps the events of subjects. mark is
 // the watermark the next read may start from (zero: do not advance).
-type streamFunc func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) (evs []session.Event, mark time.Time, err error)
+type streamFunc func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) (evs []session.Event, mark time.Time, err error)
 
 // directFunc reads state that has no history to page (EC2 transitions, EKS, MSK).
-type directFunc func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error)
+type directFunc func(ctx context.Context, c *awsapi.Clients, start, end time.Time) ([]session.Event, error)
 
 type streamPlan struct {
 	read     streamFunc
@@ -116,7 +116,7 @@ func Supported(typ string) bool { return planners()[typ] != nil }
 func DefaultReaders() map[string]ReadFunc {
 	m := map[string]ReadFunc{}
 	for typ, pl := range planners() {
-		m[typ] = func(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
+		m[typ] = func(ctx context.Context, c *awsapi.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
 			var p plan
 			errs := pl(ctx, c, rs, &p)
 			res := p.run(ctx, c, Window{Start: start, End: end})
@@ -129,7 +129,7 @@ func DefaultReaders() map[string]ReadFunc {
 // Read returns the events of every resource whose type has a reader, in the window: one
 // query per stream, from its watermark, plus the member lookups and direct reads the
 // resources need. It never fails as a whole: failures are in Result.Errors.
-func Read(ctx context.Context, c *awsx.Clients, resources []session.ResourceHealth, w Window) Result {
+func Read(ctx context.Context, c *awsapi.Clients, resources []session.ResourceHealth, w Window) Result {
 	pls := planners()
 	byType := map[string][]health.Resource{}
 	var types []string
@@ -157,13 +157,13 @@ func Read(ctx context.Context, c *awsx.Clients, resources []session.ResourceHeal
 
 // ReadAll returns the events of every resource whose type has a reader, in [start, end],
 // ordered by time, and the failures of those that could not be read.
-func ReadAll(ctx context.Context, c *awsx.Clients, resources []session.ResourceHealth, start, end time.Time) ([]session.Event, []error) {
+func ReadAll(ctx context.Context, c *awsapi.Clients, resources []session.ResourceHealth, start, end time.Time) ([]session.Event, []error) {
 	res := Read(ctx, c, resources, Window{Start: start, End: end})
 	return res.Events, res.Errors
 }
 
 // run reads each stream once, in the order first wanted, and the direct reads.
-func (p *plan) run(ctx context.Context, c *awsx.Clients, w Window) Result {
+func (p *plan) run(ctx context.Context, c *awsapi.Clients, w Window) Result {
 	res := Result{Watermarks: map[string]time.Time{}}
 	for k, v := range w.Watermarks {
 		res.Watermarks[k] = v

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -18,8 +18,8 @@ import (
 const SourceMSKOperations = "kafka:ListClusterOperationsV2"
 
 func addMSKPlanners(m map[string]planner) {
-	pl := func(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
-		p.addDirect(func(ctx context.Context, c *awsx.Clients, start, end time.Time) ([]session.Event, error) {
+	pl := func(_ context.Context, _ *awsapi.Clients, rs []health.Resource, p *plan) []error {
+		p.addDirect(func(ctx context.Context, c *awsapi.Clients, start, end time.Time) ([]session.Event, error) {
 			return readMSKOperations(ctx, c, rs, start, end)
 		})
 		return nil
@@ -30,7 +30,7 @@ func addMSKPlanners(m map[string]planner) {
 
 // readMSKOperations lists each cluster's operations that overlap [start, end]: an event
 // when one starts in the window and one when it ends in the window.
-func readMSKOperations(ctx context.Context, c *awsx.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
+func readMSKOperations(ctx context.Context, c *awsapi.Clients, rs []health.Resource, start, end time.Time) ([]session.Event, error) {
 	var out []session.Event
 	for _, r := range rs {
 		arn := health.MSKClusterArn(r)
@@ -41,7 +41,7 @@ func readMSKOperations(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, awsx.Wrap(err, "kafka ListClusterOperationsV2", arn, "kafka:ListClusterOperationsV2")
+				return out, awsapi.Wrap(err, "kafka ListClusterOperationsV2", arn, "kafka:ListClusterOperationsV2")
 			}
 			for _, op := range page.ClusterOperationInfoList {
 				if op.StartTime == nil {

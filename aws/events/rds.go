@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -42,7 +42,7 @@ func addRDSPlanners(m map[string]planner) {
 // SourceIdentifier: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html,
 // "If not specified, then all sources are included"), paged by Marker, 100 a page.
 func rdsStream(typ rdstypes.SourceType) streamFunc {
-	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
 		var out []session.Event
 		var mark time.Time
 		p := rds.NewDescribeEventsPaginator(c.RDS, &rds.DescribeEventsInput{
@@ -51,7 +51,7 @@ func rdsStream(typ rdstypes.SourceType) streamFunc {
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsx.Wrap(err, "rds DescribeEvents", string(typ), "rds:DescribeEvents")
+				return out, time.Time{}, awsapi.Wrap(err, "rds DescribeEvents", string(typ), "rds:DescribeEvents")
 			}
 			for _, e := range page.Events {
 				if e.Date == nil {
@@ -71,7 +71,7 @@ func rdsStream(typ rdstypes.SourceType) streamFunc {
 
 // docdbStream is rdsStream through the DocumentDB API.
 func docdbStream(typ docdbtypes.SourceType) streamFunc {
-	return func(ctx context.Context, c *awsx.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
+	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
 		var out []session.Event
 		var mark time.Time
 		p := docdb.NewDescribeEventsPaginator(c.DocDB, &docdb.DescribeEventsInput{
@@ -80,7 +80,7 @@ func docdbStream(typ docdbtypes.SourceType) streamFunc {
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsx.Wrap(err, "docdb DescribeEvents", string(typ), "rds:DescribeEvents")
+				return out, time.Time{}, awsapi.Wrap(err, "docdb DescribeEvents", string(typ), "rds:DescribeEvents")
 			}
 			for _, e := range page.Events {
 				if e.Date == nil {
@@ -107,14 +107,14 @@ func lowerIDs(rs []health.Resource) []string {
 	return out
 }
 
-func planRDSInstances(_ context.Context, _ *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planRDSInstances(_ context.Context, _ *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	p.want(StreamRDSInstances, rdsStream(rdstypes.SourceTypeDbInstance), lowerIDs(rs)...)
 	return nil
 }
 
 // planRDSClusters reads the db-cluster events of each cluster and the db-instance events
 // of its current members (DescribeDBClusters, up to 100 clusters a call).
-func planRDSClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planRDSClusters(ctx context.Context, c *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	ids := lowerIDs(rs)
 	p.want(StreamRDSClusters, rdsStream(rdstypes.SourceTypeDbCluster), ids...)
 	members, errs := clusterMembers(ids, func(batch []string) (map[string][]string, error) {
@@ -125,7 +125,7 @@ func planRDSClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource,
 		for pg.HasMorePages() {
 			page, err := pg.NextPage(ctx)
 			if err != nil {
-				return found, awsx.Wrap(err, "rds DescribeDBClusters", strings.Join(batch, ","), "rds:DescribeDBClusters")
+				return found, awsapi.Wrap(err, "rds DescribeDBClusters", strings.Join(batch, ","), "rds:DescribeDBClusters")
 			}
 			for _, cl := range page.DBClusters {
 				id := strings.ToLower(awssdk.ToString(cl.DBClusterIdentifier))
@@ -141,7 +141,7 @@ func planRDSClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource,
 	return errs
 }
 
-func planDocDBClusters(ctx context.Context, c *awsx.Clients, rs []health.Resource, p *plan) []error {
+func planDocDBClusters(ctx context.Context, c *awsapi.Clients, rs []health.Resource, p *plan) []error {
 	ids := lowerIDs(rs)
 	p.want(StreamDocDBClusters, docdbStream(docdbtypes.SourceTypeDbCluster), ids...)
 	members, errs := clusterMembers(ids, func(batch []string) (map[string][]string, error) {
@@ -152,7 +152,7 @@ func planDocDBClusters(ctx context.Context, c *awsx.Clients, rs []health.Resourc
 		for pg.HasMorePages() {
 			page, err := pg.NextPage(ctx)
 			if err != nil {
-				return found, awsx.Wrap(err, "docdb DescribeDBClusters", strings.Join(batch, ","), "rds:DescribeDBClusters")
+				return found, awsapi.Wrap(err, "docdb DescribeDBClusters", strings.Join(batch, ","), "rds:DescribeDBClusters")
 			}
 			for _, cl := range page.DBClusters {
 				id := strings.ToLower(awssdk.ToString(cl.DBClusterIdentifier))

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -15,12 +15,12 @@ import (
 
 var evT0 = time.Date(2026, 4, 11, 10, 30, 0, 0, time.UTC)
 
-func serviceEventsFake(t *testing.T) (*awstest.Server, *awstest.FakeClock, *awsx.Clients) {
+func serviceEventsFake(t *testing.T) (*awstest.Server, *awstest.FakeClock, *awsapi.Clients) {
 	t.Helper()
 	clk := awstest.NewFakeClock(evT0)
 	srv := awstest.New(awstest.WithClock(clk))
 	t.Cleanup(srv.Close)
-	return srv, clk, awsx.NewClients(srv.Config())
+	return srv, clk, awsapi.NewClients(srv.Config())
 }
 
 func eventLines(evs []session.Event) []string {

@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -56,8 +56,8 @@ func TestGetTemplateTargetAccounts(t *testing.T) {
 
 	srv.InjectFault(awstest.Fault{Service: "fis", Operation: "ListTargetAccountConfigurations", Status: 403, Code: "AccessDeniedException"})
 	_, err = experiment.GetTemplate(ctx, c, "EXTmulti")
-	var ae *awsx.Error
-	if !errors.As(err, &ae) || ae.Kind != awsx.KindAccessDenied || ae.Permission != "fis:ListTargetAccountConfigurations" {
+	var ae *awsapi.Error
+	if !errors.As(err, &ae) || ae.Kind != awsapi.KindAccessDenied || ae.Permission != "fis:ListTargetAccountConfigurations" {
 		t.Errorf("access denied: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/aws-sdk-go-v2/service/fis/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/isoduration"
 )
@@ -105,7 +105,7 @@ func GetTemplate(ctx context.Context, api API, id string) (session.Template, err
 	}
 	out, err := api.GetExperimentTemplate(ctx, &fis.GetExperimentTemplateInput{Id: &id})
 	if err != nil {
-		return session.Template{}, awsx.Wrap(err, "fis GetExperimentTemplate", id, "fis:GetExperimentTemplate")
+		return session.Template{}, awsapi.Wrap(err, "fis GetExperimentTemplate", id, "fis:GetExperimentTemplate")
 	}
 	if out == nil || out.ExperimentTemplate == nil {
 		return session.Template{}, fmt.Errorf("fis GetExperimentTemplate %s: empty response", id)
@@ -130,7 +130,7 @@ func targetAccounts(ctx context.Context, api API, id string) ([]session.TargetAc
 	for page := 0; page < maxPages; page++ {
 		res, err := api.ListTargetAccountConfigurations(ctx, &fis.ListTargetAccountConfigurationsInput{ExperimentTemplateId: &id, NextToken: token})
 		if err != nil {
-			return nil, awsx.Wrap(err, "fis ListTargetAccountConfigurations", id, "fis:ListTargetAccountConfigurations")
+			return nil, awsapi.Wrap(err, "fis ListTargetAccountConfigurations", id, "fis:ListTargetAccountConfigurations")
 		}
 		if res == nil {
 			break
@@ -243,7 +243,7 @@ func Start(ctx context.Context, api API, in StartInput) (Status, error) {
 	}
 	out, err := api.StartExperiment(ctx, req)
 	if err != nil {
-		return Status{}, awsx.Wrap(err, "fis StartExperiment", in.TemplateID, perm)
+		return Status{}, awsapi.Wrap(err, "fis StartExperiment", in.TemplateID, perm)
 	}
 	if out == nil || out.Experiment == nil || out.Experiment.Id == nil {
 		return Status{}, fmt.Errorf("fis StartExperiment %s: response carries no experiment", in.TemplateID)
@@ -267,7 +267,7 @@ func Get(ctx context.Context, api API, id string) (Status, error) {
 	}
 	out, err := api.GetExperiment(ctx, &fis.GetExperimentInput{Id: &id})
 	if err != nil {
-		return Status{}, awsx.Wrap(err, "fis GetExperiment", id, "fis:GetExperiment")
+		return Status{}, awsapi.Wrap(err, "fis GetExperiment", id, "fis:GetExperiment")
 	}
 	if out == nil || out.Experiment == nil {
 		return Status{}, fmt.Errorf("fis GetExperiment %s: empty response", id)
@@ -286,7 +286,7 @@ func Stop(ctx context.Context, api API, id string) (Status, error) {
 	}
 	out, err := api.StopExperiment(ctx, &fis.StopExperimentInput{Id: &id})
 	if err != nil {
-		return Status{}, awsx.Wrap(err, "fis StopExperiment", id, "fis:StopExperiment")
+		return Status{}, awsapi.Wrap(err, "fis StopExperiment", id, "fis:StopExperiment")
 	}
 	if out == nil || out.Experiment == nil {
 		return Status{}, fmt.Errorf("fis StopExperiment %s: empty response", id)
@@ -305,7 +305,7 @@ func ResolvedTargets(ctx context.Context, api API, id string) ([]session.Resolve
 	for page := 0; page < maxPages; page++ {
 		res, err := api.ListExperimentResolvedTargets(ctx, &fis.ListExperimentResolvedTargetsInput{ExperimentId: &id, NextToken: token})
 		if err != nil {
-			return out, awsx.Wrap(err, "fis ListExperimentResolvedTargets", id, "fis:ListExperimentResolvedTargets")
+			return out, awsapi.Wrap(err, "fis ListExperimentResolvedTargets", id, "fis:ListExperimentResolvedTargets")
 		}
 		if res == nil {
 			break
@@ -358,7 +358,7 @@ func FindBySessionTag(ctx context.Context, api API, templateID, sessionID string
 		}
 		res, err := api.ListExperiments(ctx, in)
 		if err != nil {
-			return "", awsx.Wrap(err, "fis ListExperiments", templateID, "fis:ListExperiments")
+			return "", awsapi.Wrap(err, "fis ListExperiments", templateID, "fis:ListExperiments")
 		}
 		if res == nil {
 			break

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -124,8 +124,8 @@ func TestGetTemplate(t *testing.T) {
 	}
 
 	_, err = experiment.GetTemplate(ctx, newClient(srv), "EXTmissing")
-	var ae *awsx.Error
-	if !errors.As(err, &ae) || ae.Kind != awsx.KindNotFound || ae.Permission != "fis:GetExperimentTemplate" || !strings.Contains(err.Error(), "EXTmissing") {
+	var ae *awsapi.Error
+	if !errors.As(err, &ae) || ae.Kind != awsapi.KindNotFound || ae.Permission != "fis:GetExperimentTemplate" || !strings.Contains(err.Error(), "EXTmissing") {
 		t.Errorf("missing template: %v", err)
 	}
 }
@@ -444,8 +444,8 @@ func TestFindBySessionTag(t *testing.T) {
 
 	srv.InjectFault(awstest.Fault{Service: "fis", Operation: "ListExperiments", Status: 400, Code: "AccessDeniedException", Times: 1})
 	_, err = experiment.FindBySessionTag(ctx, c, tmplID, "wanted")
-	var ae *awsx.Error
-	if !errors.As(err, &ae) || ae.Kind != awsx.KindAccessDenied || !strings.Contains(err.Error(), "fis:ListExperiments") {
+	var ae *awsapi.Error
+	if !errors.As(err, &ae) || ae.Kind != awsapi.KindAccessDenied || !strings.Contains(err.Error(), "fis:ListExperiments") {
 		t.Errorf("access denied: %v", err)
 	}
 }
@@ -483,7 +483,7 @@ func TestResolvedTargets(t *testing.T) {
 		t.Errorf("calls = %d, want 2 pages", n)
 	}
 	_, err = experiment.ResolvedTargets(ctx, c, "EXPnope")
-	if !awsx.IsNotFound(err) || !strings.Contains(err.Error(), "fis:ListExperimentResolvedTargets") && !strings.Contains(err.Error(), "EXPnope") {
+	if !awsapi.IsNotFound(err) || !strings.Contains(err.Error(), "fis:ListExperimentResolvedTargets") && !strings.Contains(err.Error(), "EXPnope") {
 		t.Errorf("unknown experiment: %v", err)
 	}
 }
@@ -514,7 +514,7 @@ func TestErrors(t *testing.T) {
 		name   string
 		fault  *awstest.Fault
 		call   func() error
-		kind   awsx.Kind
+		kind   awsapi.Kind
 		code   string
 		perms  []string
 		status int
@@ -526,24 +526,24 @@ func TestErrors(t *testing.T) {
 				_, err := experiment.Start(ctx, c, experiment.StartInput{TemplateID: tmplID, ClientToken: "other", Tags: map[string]string{experiment.SessionTag: "s"}})
 				return err
 			},
-			kind: awsx.KindAccessDenied, code: "AccessDeniedException", perms: []string{"fis:StartExperiment", "fis:TagResource"}, status: 403,
+			kind: awsapi.KindAccessDenied, code: "AccessDeniedException", perms: []string{"fis:StartExperiment", "fis:TagResource"}, status: 403,
 		},
 		{
 			name:  "get access denied",
 			fault: &awstest.Fault{Service: "fis", Operation: "GetExperiment", Status: 403, Code: "AccessDeniedException"},
 			call:  func() error { _, err := experiment.Get(ctx, c, st.ID); return err },
-			kind:  awsx.KindAccessDenied, code: "AccessDeniedException", perms: []string{"fis:GetExperiment"}, status: 403,
+			kind:  awsapi.KindAccessDenied, code: "AccessDeniedException", perms: []string{"fis:GetExperiment"}, status: 403,
 		},
 		{
 			name:  "stop access denied",
 			fault: &awstest.Fault{Service: "fis", Operation: "StopExperiment", Status: 403, Code: "AccessDeniedException"},
 			call:  func() error { _, err := experiment.Stop(ctx, c, st.ID); return err },
-			kind:  awsx.KindAccessDenied, code: "AccessDeniedException", perms: []string{"fis:StopExperiment"}, status: 403,
+			kind:  awsapi.KindAccessDenied, code: "AccessDeniedException", perms: []string{"fis:StopExperiment"}, status: 403,
 		},
 		{
 			name: "unknown experiment",
 			call: func() error { _, err := experiment.Get(ctx, c, "EXPnope"); return err },
-			kind: awsx.KindNotFound, code: "ResourceNotFoundException", perms: []string{"fis:GetExperiment"}, status: 404,
+			kind: awsapi.KindNotFound, code: "ResourceNotFoundException", perms: []string{"fis:GetExperiment"}, status: 404,
 		},
 		{
 			name: "unknown template",
@@ -551,7 +551,7 @@ func TestErrors(t *testing.T) {
 				_, err := experiment.Start(ctx, c, experiment.StartInput{TemplateID: "EXTnope", ClientToken: "t2"})
 				return err
 			},
-			kind: awsx.KindNotFound, code: "ResourceNotFoundException", perms: []string{"fis:StartExperiment"}, status: 404,
+			kind: awsapi.KindNotFound, code: "ResourceNotFoundException", perms: []string{"fis:StartExperiment"}, status: 404,
 		},
 	}
 	for _, tc := range tests {
@@ -561,7 +561,7 @@ func TestErrors(t *testing.T) {
 				defer srv.ClearFaults()
 			}
 			err := tc.call()
-			var ae *awsx.Error
+			var ae *awsapi.Error
 			if !errors.As(err, &ae) {
 				t.Fatalf("err %v (%T) is not an *aws.Error", err, err)
 			}
@@ -576,7 +576,7 @@ func TestErrors(t *testing.T) {
 				if !strings.Contains(ae.Permission, p) {
 					t.Errorf("permission %q lacks %s", ae.Permission, p)
 				}
-				if tc.kind == awsx.KindAccessDenied && !strings.Contains(err.Error(), p) {
+				if tc.kind == awsapi.KindAccessDenied && !strings.Contains(err.Error(), p) {
 					t.Errorf("message %q does not name %s", err, p)
 				}
 			}
@@ -589,8 +589,8 @@ func TestErrors(t *testing.T) {
 	// Stopping an experiment that has already completed is FIS's validation error.
 	clock.Advance(10 * time.Minute)
 	_, err = experiment.Stop(ctx, c, st.ID)
-	var ae *awsx.Error
-	if !errors.As(err, &ae) || ae.Kind != awsx.KindValidation {
+	var ae *awsapi.Error
+	if !errors.As(err, &ae) || ae.Kind != awsapi.KindValidation {
 		t.Errorf("stop completed: %v", err)
 	}
 }

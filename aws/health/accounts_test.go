@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -59,11 +59,11 @@ func multiAccountTemplate(extra ...session.Target) session.Template {
 // assumed returns the access to account acct through role (AssumeRole with the caller's clients).
 func assumed(t *testing.T, f *fakeAWS, acct, role string) AccountAccess {
 	t.Helper()
-	cfg, err := awsx.AssumedRoleConfig(context.Background(), f.clients().Config, "arn:aws:iam::"+acct+":role/"+role)
+	cfg, err := awsapi.AssumedRoleConfig(context.Background(), f.clients().Config, "arn:aws:iam::"+acct+":role/"+role)
 	if err != nil {
 		return AccountAccess{AccountID: acct, Err: err}
 	}
-	return AccountAccess{AccountID: acct, Env: Env{Clients: awsx.NewClients(cfg)}}
+	return AccountAccess{AccountID: acct, Env: Env{Clients: awsapi.NewClients(cfg)}}
 }
 
 func TestCheckAccounts(t *testing.T) {

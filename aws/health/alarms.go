@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -53,7 +53,7 @@ func AlarmName(arnOrName string) string {
 // aws:cloudwatch:alarm condition, in order; "none" conditions have no entry. All
 // alarms are read with one DescribeAlarms call (per 100 names), metric and
 // composite alike. A failed call makes every alarm unhealthy with the reason.
-func CheckAlarms(ctx context.Context, c *awsx.Clients, conds []session.StopCondition) []session.AlarmHealth {
+func CheckAlarms(ctx context.Context, c *awsapi.Clients, conds []session.StopCondition) []session.AlarmHealth {
 	var out []session.AlarmHealth
 	var names []string
 	for _, sc := range conds {
@@ -142,7 +142,7 @@ func AddAlarmWarnings(hr *session.HealthResult) {
 
 // AlarmStates reads the current state of the named alarms (metric and composite) for
 // live sampling while an experiment runs. Alarms that do not exist are absent from the map.
-func AlarmStates(ctx context.Context, c *awsx.Clients, names []string) (map[string]string, error) {
+func AlarmStates(ctx context.Context, c *awsapi.Clients, names []string) (map[string]string, error) {
 	alarms, err := describeAlarms(ctx, c.CloudWatch, names)
 	if err != nil {
 		return nil, err
@@ -180,7 +180,7 @@ func describeAlarms(ctx context.Context, cw AlarmDescriber, names []string) (map
 		for {
 			res, err := cw.DescribeAlarms(ctx, in)
 			if err != nil {
-				return nil, awsx.Wrap(err, "cloudwatch DescribeAlarms", resource, "cloudwatch:DescribeAlarms")
+				return nil, awsapi.Wrap(err, "cloudwatch DescribeAlarms", resource, "cloudwatch:DescribeAlarms")
 			}
 			for _, a := range res.MetricAlarms {
 				out[aws.ToString(a.AlarmName)] = alarmInfo{aws.ToString(a.AlarmArn), string(a.StateValue), aws.ToString(a.StateReason)}

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -43,7 +43,7 @@ func TestCheckAlarms(t *testing.T) {
 	srv.AddAlarm(awstest.Alarm{Name: "nodata", State: awstest.AlarmInsufficientData, Reason: "Insufficient Data"})
 	srv.AddAlarm(awstest.Alarm{Name: "composite-ok", Type: awstest.AlarmTypeComposite, State: awstest.AlarmOK, AlarmRule: "ALARM(ok)"})
 	srv.AddAlarm(awstest.Alarm{Name: "composite-alarm", Type: awstest.AlarmTypeComposite, State: awstest.AlarmAlarm, AlarmRule: "ALARM(firing)"})
-	c := awsx.NewClients(srv.Config())
+	c := awsapi.NewClients(srv.Config())
 
 	conds := []session.StopCondition{{Source: "none"}}
 	for _, n := range []string{"ok", "firing", "nodata", "missing", "composite-ok", "composite-alarm"} {
@@ -102,7 +102,7 @@ func TestCheckAlarmsBatchesBy100(t *testing.T) {
 		srv.AddAlarm(awstest.Alarm{Name: n, State: awstest.AlarmOK})
 		conds = append(conds, session.StopCondition{Source: StopSourceAlarm, Value: testAlarmARN(n)})
 	}
-	got := CheckAlarms(context.Background(), awsx.NewClients(srv.Config()), conds)
+	got := CheckAlarms(context.Background(), awsapi.NewClients(srv.Config()), conds)
 	for _, g := range got {
 		if !g.Healthy {
 			t.Fatalf("unhealthy %+v", g)
@@ -131,7 +131,7 @@ func TestCheckAlarmsCallFailure(t *testing.T) {
 			srv.InjectFault(tc.fault)
 			cfg := srv.Config()
 			cfg.Retryer = alarmFastRetries(2)
-			got := CheckAlarms(context.Background(), awsx.NewClients(cfg), []session.StopCondition{
+			got := CheckAlarms(context.Background(), awsapi.NewClients(cfg), []session.StopCondition{
 				{Source: StopSourceAlarm, Value: testAlarmARN("ok")}, {Source: StopSourceAlarm, Value: testAlarmARN("other")},
 			})
 			if len(got) != 2 {
@@ -159,7 +159,7 @@ func TestCheckAlarmsMalformedReply(t *testing.T) {
 			srv := awstest.NewUnstarted()
 			cfg := srv.Config()
 			cfg.BaseEndpoint = aws.String(hs.URL)
-			got := CheckAlarms(context.Background(), awsx.NewClients(cfg), []session.StopCondition{{Source: StopSourceAlarm, Value: testAlarmARN("x")}})
+			got := CheckAlarms(context.Background(), awsapi.NewClients(cfg), []session.StopCondition{{Source: StopSourceAlarm, Value: testAlarmARN("x")}})
 			if len(got) != 1 || got[0].Healthy || got[0].State != AlarmStateUnknown || got[0].Detail == "" {
 				t.Fatalf("got %+v", got)
 			}
@@ -174,7 +174,7 @@ func TestAlarmStates(t *testing.T) {
 	srv.AddAlarm(awstest.Alarm{Name: "stop", State: awstest.AlarmOK})
 	srv.AddAlarm(awstest.Alarm{Name: "comp", Type: awstest.AlarmTypeComposite, State: awstest.AlarmOK})
 	srv.SetAlarmStateAt(clk.Now().Add(time.Minute), "stop", awstest.AlarmAlarm, "breached")
-	c := awsx.NewClients(srv.Config())
+	c := awsapi.NewClients(srv.Config())
 	ctx := context.Background()
 
 	states, err := AlarmStates(ctx, c, []string{"stop", "comp", "gone", "stop"})
@@ -190,7 +190,7 @@ func TestAlarmStates(t *testing.T) {
 		t.Fatalf("states %v err %v", states, err)
 	}
 	srv.InjectFault(awstest.Fault{Service: "monitoring", Status: 403, Code: "AccessDenied"})
-	if _, err := AlarmStates(ctx, c, []string{"stop"}); err == nil || awsx.Classify(err) != awsx.KindAccessDenied {
+	if _, err := AlarmStates(ctx, c, []string{"stop"}); err == nil || awsapi.Classify(err) != awsapi.KindAccessDenied {
 		t.Fatalf("err %v", err)
 	}
 }

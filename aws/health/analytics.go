@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // addAnalyticsCheckers registers MSK clusters and OpenSearch domains.
@@ -158,14 +158,14 @@ func checkOpenSearchDomains(ctx context.Context, env Env, rs []Resource) []Resul
 		switch {
 		case herr != nil:
 			if ctx.Err() != nil {
-				out[i] = Unchecked(r, awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error())
+				out[i] = Unchecked(r, awsapi.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error())
 				continue
 			}
-			if awsx.Classify(herr) == awsx.KindThrottled {
-				out[i] = Unchecked(r, awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error())
+			if awsapi.Classify(herr) == awsapi.KindThrottled {
+				out[i] = Unchecked(r, awsapi.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error())
 				continue
 			}
-			detail = append(detail, "cluster health not read ("+awsx.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error()+")")
+			detail = append(detail, "cluster health not read ("+awsapi.Wrap(herr, "opensearch DescribeDomainHealth", name, "es:DescribeDomainHealth").Error()+")")
 		default:
 			ch := string(h.ClusterHealth)
 			rule := openSearchClusterHealth.classify(ch)

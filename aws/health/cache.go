@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
 	mdbtypes "github.com/aws/aws-sdk-go-v2/service/memorydb/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // addCacheCheckers registers aws:elasticache:replicationgroup (and its older name
@@ -61,17 +61,17 @@ var memorydbStatuses = statusTable{
 }
 
 // cacheNotFoundCodes are the not-found codes of ElastiCache and MemoryDB
-// (some are not in awsx.Classify's list).
+// (some are not in awsapi.Classify's list).
 var cacheNotFoundCodes = map[string]bool{
 	"ReplicationGroupNotFoundFault": true, "CacheClusterNotFound": true, "CacheClusterNotFoundFault": true,
 	"ClusterNotFoundFault": true, "MultiRegionClusterNotFoundFault": true,
 }
 
 func cacheCallFailed(r Resource, what string, err error, op, permission string) Result {
-	if cacheNotFoundCodes[awsx.Code(err)] || awsx.IsNotFound(err) {
+	if cacheNotFoundCodes[awsapi.Code(err)] || awsapi.IsNotFound(err) {
 		return missingResult(r, what)
 	}
-	return Unchecked(r, awsx.Wrap(err, op, idOrARN(r), permission).Error())
+	return Unchecked(r, awsapi.Wrap(err, op, idOrARN(r), permission).Error())
 }
 
 func checkReplicationGroups(ctx context.Context, env Env, rs []Resource) []Result {

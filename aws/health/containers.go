@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // addContainerCheckers registers aws:ecs:cluster and aws:ecs:task.
@@ -143,7 +143,7 @@ func checkECSTasks(ctx context.Context, env Env, rs []Resource) []Result {
 		if err != nil {
 			for _, i := range idx {
 				res := failedCall(rs[i], err, "ecs DescribeTasks", "ecs:DescribeTasks")
-				if awsx.Code(err) == "ClusterNotFoundException" {
+				if awsapi.Code(err) == "ClusterNotFoundException" {
 					res = describedResult(rs[i], StatusNotFound, false, fmt.Sprintf("ECS cluster %s does not exist", cluster), nil)
 				}
 				out[i] = res

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // TypeDXVirtualInterface is the FIS resource type of Direct Connect virtual interfaces
@@ -47,7 +47,7 @@ func checkVirtualInterfaces(ctx context.Context, env Env, rs []Resource) []Resul
 		resp, err := env.Clients.DirectConnect.DescribeVirtualInterfaces(ctx, in)
 		if err != nil {
 			for i, r := range rs {
-				out[i] = Unchecked(r, awsx.Wrap(err, "directconnect DescribeVirtualInterfaces", resourceName(r, "dxvif/"), "directconnect:DescribeVirtualInterfaces").Error())
+				out[i] = Unchecked(r, awsapi.Wrap(err, "directconnect DescribeVirtualInterfaces", resourceName(r, "dxvif/"), "directconnect:DescribeVirtualInterfaces").Error())
 			}
 			return out
 		}

@@ -14,7 +14,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // EC2 batch sizes: DescribeInstances takes up to 1000 IDs, DescribeInstanceStatus up to 100.
@@ -167,7 +167,7 @@ func checkEC2Instances(ctx context.Context, env Env, rs []Resource, spot bool) [
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
 				if err != nil {
-					return awsx.Wrap(err, "ec2 DescribeInstances", idSummary(b), "ec2:DescribeInstances")
+					return awsapi.Wrap(err, "ec2 DescribeInstances", idSummary(b), "ec2:DescribeInstances")
 				}
 				for _, res := range out.Reservations {
 					for _, in := range res.Instances {
@@ -190,7 +190,7 @@ func checkEC2Instances(ctx context.Context, env Env, rs []Resource, spot bool) [
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
 				if err != nil {
-					return awsx.Wrap(err, "ec2 DescribeInstanceStatus", idSummary(b), "ec2:DescribeInstanceStatus")
+					return awsapi.Wrap(err, "ec2 DescribeInstanceStatus", idSummary(b), "ec2:DescribeInstanceStatus")
 				}
 				for _, st := range out.InstanceStatuses {
 					statuses[awssdk.ToString(st.InstanceId)] = st
@@ -304,7 +304,7 @@ func checkAutoScalingGroups(ctx context.Context, env Env, rs []Resource) []Resul
 			out, err := p.NextPage(ctx)
 			if err != nil {
 				for _, n := range b {
-					failed[n] = awsx.Wrap(err, "autoscaling DescribeAutoScalingGroups", n, "autoscaling:DescribeAutoScalingGroups")
+					failed[n] = awsapi.Wrap(err, "autoscaling DescribeAutoScalingGroups", n, "autoscaling:DescribeAutoScalingGroups")
 				}
 				break
 			}
@@ -474,7 +474,7 @@ func checkSubnets(ctx context.Context, env Env, rs []Resource) []Result {
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
 				if err != nil {
-					return nil, awsx.Wrap(err, "ec2 DescribeSubnets", idSummary(ids), "ec2:DescribeSubnets")
+					return nil, awsapi.Wrap(err, "ec2 DescribeSubnets", idSummary(ids), "ec2:DescribeSubnets")
 				}
 				all = append(all, out.Subnets...)
 			}
@@ -496,7 +496,7 @@ func checkTransitGateways(ctx context.Context, env Env, rs []Resource) []Result 
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
 				if err != nil {
-					return nil, awsx.Wrap(err, "ec2 DescribeTransitGateways", idSummary(ids), "ec2:DescribeTransitGateways")
+					return nil, awsapi.Wrap(err, "ec2 DescribeTransitGateways", idSummary(ids), "ec2:DescribeTransitGateways")
 				}
 				all = append(all, out.TransitGateways...)
 			}
@@ -518,7 +518,7 @@ func checkVolumes(ctx context.Context, env Env, rs []Resource) []Result {
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
 				if err != nil {
-					return nil, awsx.Wrap(err, "ec2 DescribeVolumes", idSummary(ids), "ec2:DescribeVolumes")
+					return nil, awsapi.Wrap(err, "ec2 DescribeVolumes", idSummary(ids), "ec2:DescribeVolumes")
 				}
 				all = append(all, out.Volumes...)
 			}

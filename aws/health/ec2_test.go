@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -34,7 +34,7 @@ func infraTestEnv(tb testing.TB, opts ...awstest.Option) (*awstest.Server, *awst
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		})
 	}
-	return srv, clk, Env{Clients: awsx.NewClients(cfg)}
+	return srv, clk, Env{Clients: awsapi.NewClients(cfg)}
 }
 
 func infraRes(typ string, ids ...string) []Resource {

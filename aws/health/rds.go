@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // addRDSCheckers registers aws:rds:db, aws:rds:cluster and DocumentDB clusters.
@@ -51,7 +51,7 @@ type dbClusterAPI interface {
 	members(ctx context.Context, clusterIDs []string) ([]dbInstance, error)
 }
 
-type rdsClusterAPI struct{ c *awsx.Clients }
+type rdsClusterAPI struct{ c *awsapi.Clients }
 
 func (rdsClusterAPI) service() string { return "rds" }
 
@@ -63,7 +63,7 @@ func (a rdsClusterAPI) clusters(ctx context.Context, ids []string) ([]dbCluster,
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "rds DescribeDBClusters", idSummary(ids), "rds:DescribeDBClusters")
+			return nil, awsapi.Wrap(err, "rds DescribeDBClusters", idSummary(ids), "rds:DescribeDBClusters")
 		}
 		for _, c := range page.DBClusters {
 			v := dbCluster{ID: awssdk.ToString(c.DBClusterIdentifier), Status: awssdk.ToString(c.Status), Engine: awssdk.ToString(c.Engine), Raw: c}
@@ -84,7 +84,7 @@ func (a rdsClusterAPI) members(ctx context.Context, clusterIDs []string) ([]dbIn
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "rds DescribeDBInstances", idSummary(clusterIDs), "rds:DescribeDBInstances")
+			return nil, awsapi.Wrap(err, "rds DescribeDBInstances", idSummary(clusterIDs), "rds:DescribeDBInstances")
 		}
 		for _, in := range page.DBInstances {
 			out = append(out, dbInstance{ID: awssdk.ToString(in.DBInstanceIdentifier), Status: awssdk.ToString(in.DBInstanceStatus), AZ: awssdk.ToString(in.AvailabilityZone)})
@@ -93,7 +93,7 @@ func (a rdsClusterAPI) members(ctx context.Context, clusterIDs []string) ([]dbIn
 	return out, nil
 }
 
-type docdbClusterAPI struct{ c *awsx.Clients }
+type docdbClusterAPI struct{ c *awsapi.Clients }
 
 func (docdbClusterAPI) service() string { return "docdb" }
 
@@ -105,7 +105,7 @@ func (a docdbClusterAPI) clusters(ctx context.Context, ids []string) ([]dbCluste
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "docdb DescribeDBClusters", idSummary(ids), "rds:DescribeDBClusters")
+			return nil, awsapi.Wrap(err, "docdb DescribeDBClusters", idSummary(ids), "rds:DescribeDBClusters")
 		}
 		for _, c := range page.DBClusters {
 			v := dbCluster{ID: awssdk.ToString(c.DBClusterIdentifier), Status: awssdk.ToString(c.Status), Engine: awssdk.ToString(c.Engine), Raw: c}
@@ -126,7 +126,7 @@ func (a docdbClusterAPI) members(ctx context.Context, clusterIDs []string) ([]db
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "docdb DescribeDBInstances", idSummary(clusterIDs), "rds:DescribeDBInstances")
+			return nil, awsapi.Wrap(err, "docdb DescribeDBInstances", idSummary(clusterIDs), "rds:DescribeDBInstances")
 		}
 		for _, in := range page.DBInstances {
 			out = append(out, dbInstance{ID: awssdk.ToString(in.DBInstanceIdentifier), Status: awssdk.ToString(in.DBInstanceStatus), AZ: awssdk.ToString(in.AvailabilityZone)})
@@ -347,7 +347,7 @@ func checkRDSInstances(ctx context.Context, env Env, rs []Resource) []Result {
 			page, err := p.NextPage(ctx)
 			if err != nil {
 				for _, id := range b {
-					failed[id] = awsx.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
+					failed[id] = awsapi.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
 				}
 				break
 			}

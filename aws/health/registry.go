@@ -5,7 +5,7 @@ package health
 import (
 	"context"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -57,7 +57,7 @@ type PodLister interface {
 
 // Env is what checkers may use.
 type Env struct {
-	Clients *awsx.Clients
+	Clients *awsapi.Clients
 	// Pods may be nil: aws:eks:pod targets are then unchecked.
 	Pods PodLister
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // azIDPattern matches AZ IDs (use1-az1, euc1-az3, usw2-lax1-az1); AZ codes look like us-east-1a.
@@ -28,7 +28,7 @@ type azNames struct {
 }
 
 // name returns the AZ code of an AZ ID.
-func (a *azNames) name(ctx context.Context, c *awsx.Clients, id string) (string, error) {
+func (a *azNames) name(ctx context.Context, c *awsapi.Clients, id string) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if n, ok := a.names[id]; ok {
@@ -36,7 +36,7 @@ func (a *azNames) name(ctx context.Context, c *awsx.Clients, id string) (string,
 	}
 	out, err := c.EC2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{ZoneIds: []string{id}})
 	if err != nil {
-		return "", awsx.Wrap(err, "ec2 DescribeAvailabilityZones", id, "ec2:DescribeAvailabilityZones")
+		return "", awsapi.Wrap(err, "ec2 DescribeAvailabilityZones", id, "ec2:DescribeAvailabilityZones")
 	}
 	if a.names == nil {
 		a.names = map[string]string{}
@@ -53,7 +53,7 @@ func (a *azNames) name(ctx context.Context, c *awsx.Clients, id string) (string,
 
 // subnetsByParams lists the subnets of an aws:ec2:subnet target given by parameters
 // (availabilityZoneIdentifier: AZ code or AZ ID; vpc), with DescribeSubnets (paged).
-func subnetsByParams(ctx context.Context, c *awsx.Clients, params map[string]string) ([]tagged, error) {
+func subnetsByParams(ctx context.Context, c *awsapi.Clients, params map[string]string) ([]tagged, error) {
 	az, vpc := strings.TrimSpace(params["availabilityZoneIdentifier"]), strings.TrimSpace(params["vpc"])
 	if az == "" && vpc == "" {
 		return nil, fmt.Errorf("aws:ec2:subnet target by parameters needs availabilityZoneIdentifier or vpc")
@@ -67,7 +67,7 @@ func subnetsByParams(ctx context.Context, c *awsx.Clients, params map[string]str
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "ec2 DescribeSubnets", orElse(vpc, "subnets"), "ec2:DescribeSubnets")
+			return nil, awsapi.Wrap(err, "ec2 DescribeSubnets", orElse(vpc, "subnets"), "ec2:DescribeSubnets")
 		}
 		for _, s := range page.Subnets {
 			if az != "" && aws.ToString(s.AvailabilityZone) != az && aws.ToString(s.AvailabilityZoneId) != az {
@@ -81,7 +81,7 @@ func subnetsByParams(ctx context.Context, c *awsx.Clients, params map[string]str
 
 // volumesByParams lists the volumes of an aws:ec2:ebs-volume target given by parameters
 // (availabilityZoneIdentifier: an AZ code, e.g. us-east-1a, per the FIS targets page).
-func volumesByParams(ctx context.Context, c *awsx.Clients, params map[string]string) ([]tagged, error) {
+func volumesByParams(ctx context.Context, c *awsapi.Clients, params map[string]string) ([]tagged, error) {
 	az := strings.TrimSpace(params["availabilityZoneIdentifier"])
 	if az == "" {
 		return nil, fmt.Errorf("aws:ec2:ebs-volume target by parameters needs availabilityZoneIdentifier")
@@ -95,7 +95,7 @@ func volumesByParams(ctx context.Context, c *awsx.Clients, params map[string]str
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "ec2 DescribeVolumes", az, "ec2:DescribeVolumes")
+			return nil, awsapi.Wrap(err, "ec2 DescribeVolumes", az, "ec2:DescribeVolumes")
 		}
 		for _, v := range page.Volumes {
 			// DescribeVolumes returns no volume ARN; checkers use the volume ID.

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // tagged is one resource found by its tags.
@@ -50,7 +50,7 @@ func hasTags(have, want map[string]string) bool {
 
 // arnsByTags lists the ARNs carrying every tag through the Resource Groups Tagging API,
 // filtered by the resource type filter f ("" for none).
-func arnsByTags(ctx context.Context, c *awsx.Clients, f string, tags map[string]string) ([]string, error) {
+func arnsByTags(ctx context.Context, c *awsapi.Clients, f string, tags map[string]string) ([]string, error) {
 	in := &tagging.GetResourcesInput{ResourcesPerPage: aws.Int32(100)}
 	for _, k := range sortedKeys(tags) {
 		in.TagFilters = append(in.TagFilters, taggingtypes.TagFilter{Key: aws.String(k), Values: []string{tags[k]}})
@@ -63,7 +63,7 @@ func arnsByTags(ctx context.Context, c *awsx.Clients, f string, tags map[string]
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "tagging GetResources", strings.Join(in.ResourceTypeFilters, ","), "tag:GetResources")
+			return nil, awsapi.Wrap(err, "tagging GetResources", strings.Join(in.ResourceTypeFilters, ","), "tag:GetResources")
 		}
 		for _, m := range out.ResourceTagMappingList {
 			if a := aws.ToString(m.ResourceARN); a != "" {
@@ -75,14 +75,14 @@ func arnsByTags(ctx context.Context, c *awsx.Clients, f string, tags map[string]
 }
 
 // tagsOfARNs reads the tags of known ARNs through the Tagging API (ResourceARNList, ≤ 100 a call).
-func tagsOfARNs(ctx context.Context, c *awsx.Clients, arns []string) (map[string]map[string]string, error) {
+func tagsOfARNs(ctx context.Context, c *awsapi.Clients, arns []string) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	for _, b := range batchIDs(arns, 100) {
 		p := tagging.NewGetResourcesPaginator(c.Tagging, &tagging.GetResourcesInput{ResourceARNList: b})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, awsx.Wrap(err, "tagging GetResources", idSummary(b), "tag:GetResources")
+				return nil, awsapi.Wrap(err, "tagging GetResources", idSummary(b), "tag:GetResources")
 			}
 			for _, m := range page.ResourceTagMappingList {
 				tags := map[string]string{}
@@ -99,7 +99,7 @@ func tagsOfARNs(ctx context.Context, c *awsx.Clients, arns []string) (map[string
 // asgsByTags lists the Auto Scaling groups carrying every tag with DescribeAutoScalingGroups'
 // tag:<key> filters (paged); the Tagging API's GetResources returns no Auto Scaling groups
 // (https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/supported-services.html).
-func asgsByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) ([]tagged, error) {
+func asgsByTags(ctx context.Context, c *awsapi.Clients, tags map[string]string) ([]tagged, error) {
 	in := &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(100)}
 	for _, k := range sortedKeys(tags) {
 		if tags[k] == "" {
@@ -114,7 +114,7 @@ func asgsByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) ([
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "autoscaling DescribeAutoScalingGroups", "tag filters", "autoscaling:DescribeAutoScalingGroups")
+			return nil, awsapi.Wrap(err, "autoscaling DescribeAutoScalingGroups", "tag filters", "autoscaling:DescribeAutoScalingGroups")
 		}
 		for _, g := range page.AutoScalingGroups {
 			if hasTags(asgTags(g), tags) {
@@ -136,13 +136,13 @@ func asgTags(g astypes.AutoScalingGroup) map[string]string {
 // rolesByTags lists the IAM roles carrying every tag: ListRoles (which returns no tags) and
 // ListRoleTags per role; the Tagging API's GetResources does not support IAM roles
 // (https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/supported-services.html).
-func rolesByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) ([]tagged, error) {
+func rolesByTags(ctx context.Context, c *awsapi.Clients, tags map[string]string) ([]tagged, error) {
 	var roles []iamtypes.Role
 	p := iam.NewListRolesPaginator(c.IAM, &iam.ListRolesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "iam ListRoles", "roles", "iam:ListRoles")
+			return nil, awsapi.Wrap(err, "iam ListRoles", "roles", "iam:ListRoles")
 		}
 		roles = append(roles, page.Roles...)
 	}
@@ -153,7 +153,7 @@ func rolesByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) (
 		for tp.HasMorePages() {
 			page, err := tp.NextPage(ctx)
 			if err != nil {
-				return nil, awsx.Wrap(err, "iam ListRoleTags", aws.ToString(r.RoleName), "iam:ListRoleTags")
+				return nil, awsapi.Wrap(err, "iam ListRoleTags", aws.ToString(r.RoleName), "iam:ListRoleTags")
 			}
 			for _, t := range page.Tags {
 				have[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -167,13 +167,13 @@ func rolesByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) (
 }
 
 // arcManagedResources lists every resource registered with ARC zonal shift (ListManagedResources, paged).
-func arcManagedResources(ctx context.Context, c *awsx.Clients) ([]arctypes.ManagedResourceSummary, error) {
+func arcManagedResources(ctx context.Context, c *awsapi.Clients) ([]arctypes.ManagedResourceSummary, error) {
 	var out []arctypes.ManagedResourceSummary
 	p := arczonalshift.NewListManagedResourcesPaginator(c.ARCZonalShift, &arczonalshift.ListManagedResourcesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "arc-zonal-shift ListManagedResources", "managed resources", "arc-zonal-shift:ListManagedResources")
+			return nil, awsapi.Wrap(err, "arc-zonal-shift ListManagedResources", "managed resources", "arc-zonal-shift:ListManagedResources")
 		}
 		out = append(out, page.Items...)
 	}
@@ -183,7 +183,7 @@ func arcManagedResources(ctx context.Context, c *awsx.Clients) ([]arctypes.Manag
 // arcByTags lists the ARC zonal-shift managed resources (load balancers, EKS clusters, Auto
 // Scaling groups) carrying every tag: the set comes from ListManagedResources, each resource's
 // tags from the Tagging API (load balancers, EKS clusters) or DescribeAutoScalingGroups.
-func arcByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) ([]tagged, error) {
+func arcByTags(ctx context.Context, c *awsapi.Clients, tags map[string]string) ([]tagged, error) {
 	items, err := arcManagedResources(ctx, c)
 	if err != nil {
 		return nil, err
@@ -212,7 +212,7 @@ func arcByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) ([]
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, awsx.Wrap(err, "autoscaling DescribeAutoScalingGroups", idSummary(b), "autoscaling:DescribeAutoScalingGroups")
+				return nil, awsapi.Wrap(err, "autoscaling DescribeAutoScalingGroups", idSummary(b), "autoscaling:DescribeAutoScalingGroups")
 			}
 			for _, g := range page.AutoScalingGroups {
 				have[asgArn[aws.ToString(g.AutoScalingGroupName)]] = asgTags(g)
@@ -231,13 +231,13 @@ func arcByTags(ctx context.Context, c *awsx.Clients, tags map[string]string) ([]
 
 // s3Buckets lists the account's buckets (ListBuckets, paged): the output FIS applies
 // aws:s3:bucket filters to.
-func s3Buckets(ctx context.Context, c *awsx.Clients) (map[string]s3types.Bucket, error) {
+func s3Buckets(ctx context.Context, c *awsapi.Clients) (map[string]s3types.Bucket, error) {
 	out := map[string]s3types.Bucket{}
 	p := s3.NewListBucketsPaginator(c.S3, &s3.ListBucketsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "s3 ListBuckets", "buckets", "s3:ListAllMyBuckets")
+			return nil, awsapi.Wrap(err, "s3 ListBuckets", "buckets", "s3:ListAllMyBuckets")
 		}
 		for _, b := range page.Buckets {
 			out[aws.ToString(b.Name)] = b

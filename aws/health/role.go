@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -34,7 +34,7 @@ func iamRoleName(arnOrName string) (name string, ok bool) {
 
 // CheckRole reports whether the template's IAM role exists (iam:GetRole). It returns nil for an
 // empty ARN. A failed call gives Exists false with the reason in Detail.
-func CheckRole(ctx context.Context, c *awsx.Clients, roleArn string) *session.RoleCheck {
+func CheckRole(ctx context.Context, c *awsapi.Clients, roleArn string) *session.RoleCheck {
 	if roleArn == "" {
 		return nil
 	}
@@ -66,10 +66,10 @@ func checkRole(ctx context.Context, api roleAPI, roleArn string) *session.RoleCh
 		rc.Detail = "role exists"
 	case err == nil:
 		rc.Detail = fmt.Sprintf("iam GetRole %s: empty response", name)
-	case awsx.IsNotFound(err):
+	case awsapi.IsNotFound(err):
 		rc.Detail = fmt.Sprintf("role %s does not exist: FIS cannot start the experiment; redeploy the experiment's CloudFormation stack", name)
 	default:
-		rc.Detail = "unchecked: " + awsx.Wrap(err, "iam GetRole", name, "iam:GetRole").Error()
+		rc.Detail = "unchecked: " + awsapi.Wrap(err, "iam GetRole", name, "iam:GetRole").Error()
 	}
 	return rc
 }
@@ -115,11 +115,11 @@ func checkIAMRole(ctx context.Context, api roleAPI, r Resource) Result {
 		res.Attributes = out.Role
 	case err == nil:
 		return Unchecked(r, fmt.Sprintf("iam GetRole %s: empty response", name))
-	case awsx.IsNotFound(err):
+	case awsapi.IsNotFound(err):
 		res.Status, res.Healthy = "not-found", false
 		res.Detail = fmt.Sprintf("role %s does not exist", name)
 	default:
-		return Unchecked(r, awsx.Wrap(err, "iam GetRole", name, "iam:GetRole").Error())
+		return Unchecked(r, awsapi.Wrap(err, "iam GetRole", name, "iam:GetRole").Error())
 	}
 	return res
 }

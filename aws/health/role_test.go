@@ -10,12 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 )
 
-func roleTestClients(srv *awstest.Server) *awsx.Clients {
+func roleTestClients(srv *awstest.Server) *awsapi.Clients {
 	cfg := srv.Config()
 	cfg.Retryer = func() awssdk.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -24,7 +24,7 @@ func roleTestClients(srv *awstest.Server) *awsx.Clients {
 			o.RateLimiter = ratelimit.None
 		})
 	}
-	return awsx.NewClients(cfg)
+	return awsapi.NewClients(cfg)
 }
 
 func TestCheckRole(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -238,11 +238,11 @@ func describedResult(r Resource, status string, healthy bool, detail string, att
 // failedCall turns a failed AWS call for r into its result: not-found (unhealthy) when the
 // resource does not exist, otherwise unchecked with an actionable reason.
 func failedCall(r Resource, err error, op, permission string) Result {
-	if awsx.IsNotFound(err) {
-		return describedResult(r, StatusNotFound, false, fmt.Sprintf("%s: %s does not exist (%s)", op, r.ID, awsx.Code(err)), nil)
+	if awsapi.IsNotFound(err) {
+		return describedResult(r, StatusNotFound, false, fmt.Sprintf("%s: %s does not exist (%s)", op, r.ID, awsapi.Code(err)), nil)
 	}
-	msg := awsx.Wrap(err, op, r.ID, permission).Error()
-	if c := awsx.Code(err); (c == "ForbiddenException" || c == "Forbidden") && awsx.Classify(err) != awsx.KindAccessDenied {
+	msg := awsapi.Wrap(err, op, r.ID, permission).Error()
+	if c := awsapi.Code(err); (c == "ForbiddenException" || c == "Forbidden") && awsapi.Classify(err) != awsapi.KindAccessDenied {
 		// MSK and S3 spell access denied their own way.
 		msg += ". Grant the caller's IAM identity " + permission
 	}

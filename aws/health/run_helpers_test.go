@@ -13,7 +13,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 )
 
@@ -84,7 +84,7 @@ func (f *fakeAWS) replace(service, pattern string, status int, contentType, body
 }
 
 // clients returns SDK clients for the fake with quick retries.
-func (f *fakeAWS) clients() *awsx.Clients {
+func (f *fakeAWS) clients() *awsapi.Clients {
 	cfg := f.srv.Config()
 	cfg.Retryer = func() awssdk.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -92,7 +92,7 @@ func (f *fakeAWS) clients() *awsx.Clients {
 			o.MaxBackoff = 5 * time.Millisecond
 		})
 	}
-	return awsx.NewClients(cfg)
+	return awsapi.NewClients(cfg)
 }
 
 func (f *fakeAWS) env() Env { return Env{Clients: f.clients()} }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
@@ -44,7 +44,7 @@ func TestSampleTemplateHealthyOnSimulatedAccount(t *testing.T) {
 	if _, err := s.DeployStack("sample-stack", "EXTsample0000001", cfn, awstest.DeployOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	clients := awsx.NewClients(s.Config())
+	clients := awsapi.NewClients(s.Config())
 	tmpl, err := experiment.GetTemplate(context.Background(), clients.FIS, "EXTsample0000001")
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // addServerlessCheckers registers aws:dynamodb:global-table, aws:s3:bucket, aws:lambda:function
@@ -138,11 +138,11 @@ func checkS3Buckets(ctx context.Context, env Env, rs []Resource) []Result {
 	for i, r := range rs {
 		resp, err := env.Clients.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(r.ID)})
 		if err != nil {
-			switch awsx.Code(err) {
+			switch awsapi.Code(err) {
 			case "NotFound", "NoSuchBucket":
 				out[i] = describedResult(r, StatusNotFound, false, fmt.Sprintf("S3 bucket %s does not exist", r.ID), nil)
 			case "Forbidden":
-				out[i] = Unchecked(r, awsx.Wrap(err, "s3 HeadBucket", r.ID, "s3:ListBucket").Error()+" (access denied: the bucket exists but cannot be read)")
+				out[i] = Unchecked(r, awsapi.Wrap(err, "s3 HeadBucket", r.ID, "s3:ListBucket").Error()+" (access denied: the bucket exists but cannot be read)")
 			default:
 				out[i] = failedCall(r, err, "s3 HeadBucket", "s3:ListBucket")
 			}

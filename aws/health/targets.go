@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -78,7 +78,7 @@ func IDFromARN(fisType, arn string) (string, error) {
 
 // ecsTasksByParams lists the running tasks of an aws:ecs:task target given by parameters
 // (cluster, optional service).
-func ecsTasksByParams(ctx context.Context, c *awsx.Clients, params map[string]string) ([]string, error) {
+func ecsTasksByParams(ctx context.Context, c *awsapi.Clients, params map[string]string) ([]string, error) {
 	in := &ecs.ListTasksInput{Cluster: aws.String(params["cluster"])}
 	if s := params["service"]; s != "" {
 		in.ServiceName = aws.String(s)
@@ -88,7 +88,7 @@ func ecsTasksByParams(ctx context.Context, c *awsx.Clients, params map[string]st
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, awsx.Wrap(err, "ecs ListTasks", params["cluster"], "ecs:ListTasks")
+			return nil, awsapi.Wrap(err, "ecs ListTasks", params["cluster"], "ecs:ListTasks")
 		}
 		arns = append(arns, out.TaskArns...)
 	}

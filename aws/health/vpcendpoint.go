@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // TypeVPCEndpoint is the FIS resource type of VPC endpoints
@@ -65,7 +65,7 @@ func checkVPCEndpoints(ctx context.Context, env Env, rs []Resource) []Result {
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
 				if err != nil {
-					return nil, awsx.Wrap(err, "ec2 DescribeVpcEndpoints", idSummary(b), "ec2:DescribeVpcEndpoints")
+					return nil, awsapi.Wrap(err, "ec2 DescribeVpcEndpoints", idSummary(b), "ec2:DescribeVpcEndpoints")
 				}
 				all = append(all, page.VpcEndpoints...)
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	ectypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -21,12 +21,12 @@ func addCacheDetectors(m map[string]DetectFunc) {
 
 // detectReplicationGroup reads the group's LogDeliveryConfigurations: CloudWatch Logs
 // destinations that are active (or being enabled) are its log groups.
-func detectReplicationGroup(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectReplicationGroup(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	id := rdsIdentifier(r)
 	g := session.ManagedLogGroup{Service: "elasticache", Identifier: id}
 	out, err := c.ElastiCache.DescribeReplicationGroups(ctx, &elasticache.DescribeReplicationGroupsInput{ReplicationGroupId: awssdk.String(id)})
 	if err != nil {
-		return g, awsx.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")
+		return g, awsapi.Wrap(err, "elasticache DescribeReplicationGroups", id, "elasticache:DescribeReplicationGroups")
 	}
 	if len(out.ReplicationGroups) == 0 {
 		return g, fmt.Errorf("elasticache DescribeReplicationGroups %s: no replication group in the reply", id)

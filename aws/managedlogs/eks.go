@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -45,12 +45,12 @@ func eksClusterOf(r health.Resource) string {
 
 // detectEKS reports the cluster's control plane logging: /aws/eks/{name}/cluster when any
 // log type is enabled, with a recommendation for missing api/audit/authenticator logs.
-func detectEKS(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectEKS(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	name := eksClusterOf(r)
 	g := session.ManagedLogGroup{Service: "eks", Identifier: name}
 	out, err := c.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
 	if err != nil {
-		return g, awsx.Wrap(err, "eks DescribeCluster", name, "eks:DescribeCluster")
+		return g, awsapi.Wrap(err, "eks DescribeCluster", name, "eks:DescribeCluster")
 	}
 	var enabled []string
 	if out.Cluster != nil && out.Cluster.Logging != nil {

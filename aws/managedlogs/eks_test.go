@@ -9,17 +9,17 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 )
 
-func managedClients(srv *awstest.Server) *awsx.Clients {
+func managedClients(srv *awstest.Server) *awsapi.Clients {
 	cfg := srv.Config()
 	cfg.Retryer = func() awssdk.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3; o.MaxBackoff = time.Millisecond })
 	}
-	return awsx.NewClients(cfg)
+	return awsapi.NewClients(cfg)
 }
 
 func TestDetectEKS(t *testing.T) {

@@ -5,14 +5,14 @@ package managedlogs
 import (
 	"context"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
 // DetectFunc reports the CloudWatch logging of one resource of its FIS type
 // (Enabled false plus a Recommendation when logging is off).
-type DetectFunc func(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error)
+type DetectFunc func(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error)
 
 // DefaultDetectors maps FIS resource types to their detectors.
 func DefaultDetectors() map[string]DetectFunc {

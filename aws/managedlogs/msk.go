@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	kafkatypes "github.com/aws/aws-sdk-go-v2/service/kafka/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -19,7 +19,7 @@ func addMSKDetectors(m map[string]DetectFunc) {
 }
 
 // detectMSK reports the cluster's broker logs delivered to CloudWatch Logs.
-func detectMSK(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectMSK(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	g := session.ManagedLogGroup{Service: "msk", Identifier: r.ID}
 	arn := health.MSKClusterArn(r)
 	if arn == "" {
@@ -27,7 +27,7 @@ func detectMSK(ctx context.Context, c *awsx.Clients, r health.Resource) (session
 	}
 	out, err := c.Kafka.DescribeClusterV2(ctx, &kafka.DescribeClusterV2Input{ClusterArn: aws.String(arn)})
 	if err != nil {
-		return g, awsx.Wrap(err, "kafka DescribeClusterV2", arn, "kafka:DescribeClusterV2")
+		return g, awsapi.Wrap(err, "kafka DescribeClusterV2", arn, "kafka:DescribeClusterV2")
 	}
 	ci := out.ClusterInfo
 	if ci == nil {

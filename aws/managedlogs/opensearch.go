@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -29,12 +29,12 @@ func logGroupName(arn string) string {
 
 // detectOpenSearch reports the domain's enabled log publishing options (ES_APPLICATION_LOGS,
 // INDEX_SLOW_LOGS, SEARCH_SLOW_LOGS, AUDIT_LOGS) and their log groups.
-func detectOpenSearch(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectOpenSearch(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	name := health.OpenSearchDomainName(r)
 	g := session.ManagedLogGroup{Service: "opensearch", Identifier: name}
 	out, err := c.OpenSearch.DescribeDomain(ctx, &opensearch.DescribeDomainInput{DomainName: aws.String(name)})
 	if err != nil {
-		return g, awsx.Wrap(err, "opensearch DescribeDomain", name, "es:DescribeDomain")
+		return g, awsapi.Wrap(err, "opensearch DescribeDomain", name, "es:DescribeDomain")
 	}
 	if out.DomainStatus == nil {
 		return g, fmt.Errorf("opensearch DescribeDomain %s: empty response", name)

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/docdb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -85,11 +85,11 @@ func rdsLogGroup(service, id, engine, prefix string, exports []string, command s
 	return g
 }
 
-func detectRDSCluster(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectRDSCluster(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	id := rdsIdentifier(r)
 	out, err := c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
 	if err != nil {
-		return session.ManagedLogGroup{Service: "rds", Identifier: id}, awsx.Wrap(err, "rds DescribeDBClusters", id, "rds:DescribeDBClusters")
+		return session.ManagedLogGroup{Service: "rds", Identifier: id}, awsapi.Wrap(err, "rds DescribeDBClusters", id, "rds:DescribeDBClusters")
 	}
 	if len(out.DBClusters) == 0 {
 		return session.ManagedLogGroup{Service: "rds", Identifier: id}, fmt.Errorf("rds DescribeDBClusters %s: no cluster in the reply", id)
@@ -104,11 +104,11 @@ func detectRDSCluster(ctx context.Context, c *awsx.Clients, r health.Resource) (
 		fmt.Sprintf("aws rds modify-db-cluster --db-cluster-identifier %s --region %s", id, c.Region)), nil
 }
 
-func detectRDSInstance(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectRDSInstance(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	id := rdsIdentifier(r)
 	out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: awssdk.String(id)})
 	if err != nil {
-		return session.ManagedLogGroup{Service: "rds", Identifier: id}, awsx.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
+		return session.ManagedLogGroup{Service: "rds", Identifier: id}, awsapi.Wrap(err, "rds DescribeDBInstances", id, "rds:DescribeDBInstances")
 	}
 	if len(out.DBInstances) == 0 {
 		return session.ManagedLogGroup{Service: "rds", Identifier: id}, fmt.Errorf("rds DescribeDBInstances %s: no instance in the reply", id)
@@ -124,11 +124,11 @@ func detectRDSInstance(ctx context.Context, c *awsx.Clients, r health.Resource) 
 		fmt.Sprintf("aws rds modify-db-instance --db-instance-identifier %s --apply-immediately --region %s", id, c.Region)), nil
 }
 
-func detectDocDBCluster(ctx context.Context, c *awsx.Clients, r health.Resource) (session.ManagedLogGroup, error) {
+func detectDocDBCluster(ctx context.Context, c *awsapi.Clients, r health.Resource) (session.ManagedLogGroup, error) {
 	id := rdsIdentifier(r)
 	out, err := c.DocDB.DescribeDBClusters(ctx, &docdb.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
 	if err != nil {
-		return session.ManagedLogGroup{Service: "docdb", Identifier: id}, awsx.Wrap(err, "docdb DescribeDBClusters", id, "rds:DescribeDBClusters")
+		return session.ManagedLogGroup{Service: "docdb", Identifier: id}, awsapi.Wrap(err, "docdb DescribeDBClusters", id, "rds:DescribeDBClusters")
 	}
 	if len(out.DBClusters) == 0 {
 		return session.ManagedLogGroup{Service: "docdb", Identifier: id}, fmt.Errorf("docdb DescribeDBClusters %s: no cluster in the reply", id)

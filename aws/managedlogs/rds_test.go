@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 )
 
-func dbLogsFake(t *testing.T) (*awstest.Server, *awsx.Clients) {
+func dbLogsFake(t *testing.T) (*awstest.Server, *awsapi.Clients) {
 	t.Helper()
 	srv := awstest.New()
 	t.Cleanup(srv.Close)
-	return srv, awsx.NewClients(srv.Config())
+	return srv, awsapi.NewClients(srv.Config())
 }
 
 func TestRDSLogDetection(t *testing.T) {
@@ -61,7 +61,7 @@ func TestRDSLogDetection(t *testing.T) {
 			}
 		})
 	}
-	if _, err := det["aws:rds:cluster"](context.Background(), c, health.Resource{ID: "gone"}); err == nil || !awsx.IsNotFound(err) {
+	if _, err := det["aws:rds:cluster"](context.Background(), c, health.Resource{ID: "gone"}); err == nil || !awsapi.IsNotFound(err) {
 		t.Errorf("missing cluster: %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -20,7 +20,7 @@ import (
 // in [start, end] with DescribeAlarmHistory (StateUpdate items, one paged call
 // sequence per alarm), ordered by time. Transitions of alarms that were read are
 // returned even when another alarm's call failed; err then joins the failures.
-func AlarmHistory(ctx context.Context, c *awsx.Clients, alarmNames []string, start, end time.Time) ([]session.AlarmTransition, error) {
+func AlarmHistory(ctx context.Context, c *awsapi.Clients, alarmNames []string, start, end time.Time) ([]session.AlarmTransition, error) {
 	return alarmHistory(ctx, c.CloudWatch, alarmNames, start, end)
 }
 
@@ -44,7 +44,7 @@ func alarmHistory(ctx context.Context, cw AlarmHistoryReader, alarmNames []strin
 		for {
 			res, err := cw.DescribeAlarmHistory(ctx, in)
 			if err != nil {
-				errs = append(errs, awsx.Wrap(err, "cloudwatch DescribeAlarmHistory", name, "cloudwatch:DescribeAlarmHistory"))
+				errs = append(errs, awsapi.Wrap(err, "cloudwatch DescribeAlarmHistory", name, "cloudwatch:DescribeAlarmHistory"))
 				break
 			}
 			for _, item := range res.AlarmHistoryItems {

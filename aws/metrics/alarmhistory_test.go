@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -31,7 +31,7 @@ func TestAlarmHistory(t *testing.T) {
 	srv.AddAlarmHistory(awstest.AlarmHistoryItem{AlarmName: "stop", Time: t0.Add(5 * time.Minute), HistoryItemType: "Action",
 		Summary: "Successfully executed action arn:aws:sns:..."})
 	clk.Advance(40 * time.Minute)
-	c := awsx.NewClients(srv.Config())
+	c := awsapi.NewClients(srv.Config())
 	if _, err := c.CloudWatch.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{}); err != nil { // applies the scheduled changes
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestAlarmHistoryErrors(t *testing.T) {
 	cfg := srv.Config()
 	cfg.RetryMaxAttempts = 1
 	srv.InjectFault(awstest.Fault{Service: "monitoring", Operation: "DescribeAlarmHistory", Status: 403, Code: "AccessDenied", Times: 1})
-	got, err := AlarmHistory(context.Background(), awsx.NewClients(cfg), []string{"a", "b"}, t0.Add(-time.Minute), t0.Add(time.Minute))
+	got, err := AlarmHistory(context.Background(), awsapi.NewClients(cfg), []string{"a", "b"}, t0.Add(-time.Minute), t0.Add(time.Minute))
 	if err == nil || !strings.Contains(err.Error(), "cloudwatch:DescribeAlarmHistory") || !strings.Contains(err.Error(), " a:") {
 		t.Fatalf("err %v", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
@@ -182,7 +182,7 @@ func Period(start, end time.Time) time.Duration {
 // It returns one series per (resource or member, metric), points in time order,
 // possibly empty. Results of namespaces that were read are returned even when
 // another namespace failed; err then joins the failures.
-func Fetch(ctx context.Context, c *awsx.Clients, targets []Target, start, end time.Time) ([]session.MetricSeries, error) {
+func Fetch(ctx context.Context, c *awsapi.Clients, targets []Target, start, end time.Time) ([]session.MetricSeries, error) {
 	return fetch(ctx, c.CloudWatch, targets, start, end)
 }
 
@@ -276,7 +276,7 @@ func fetchChunk(ctx context.Context, cw MetricDataGetter, qs []query, chunk []in
 			for _, i := range chunk {
 				bad[i] = true
 			}
-			return bad, awsx.Wrap(err, "cloudwatch GetMetricData", resource, "cloudwatch:GetMetricData")
+			return bad, awsapi.Wrap(err, "cloudwatch GetMetricData", resource, "cloudwatch:GetMetricData")
 		}
 		for _, r := range res.MetricDataResults {
 			i, ok := byID[aws.ToString(r.Id)]

@@ -9,7 +9,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -72,7 +72,7 @@ func TestFetchBatchesOneCallPerNamespace(t *testing.T) {
 		{Service: "EC2", Identifier: "i-1", Type: "aws:ec2:instance"},
 		{Service: "Lambda", Identifier: "fn", Type: "aws:lambda:function"}, // no metric set
 	}
-	got, err := Fetch(context.Background(), awsx.NewClients(srv.Config()), targets, t0, t0.Add(30*time.Minute))
+	got, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()), targets, t0, t0.Add(30*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestFetchOver500QueriesAndPaging(t *testing.T) {
 	}
 	// And CloudWatch pages the datapoints (1,000 per page).
 	srv.SetGetMetricDataPageSize(1000)
-	got, err := Fetch(context.Background(), awsx.NewClients(srv.Config()),
+	got, err := Fetch(context.Background(), awsapi.NewClients(srv.Config()),
 		[]Target{{Service: "EKS", Identifier: "ng", Type: "aws:eks:nodegroup", MemberIDs: members}}, t0, t0.Add(10*time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestFetchErrors(t *testing.T) {
 	srv.SetMetric("AWS/EC2", "CPUUtilization", map[string]string{"InstanceId": "i-1"}, func(time.Time) float64 { return 1 })
 	cfg := srv.Config()
 	cfg.RetryMaxAttempts = 1
-	c := awsx.NewClients(cfg)
+	c := awsapi.NewClients(cfg)
 	ctx := context.Background()
 	targets := []Target{
 		{Service: "RDS", Identifier: "db", Type: "aws:rds:db"},

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/events"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/aws/metrics"
@@ -21,7 +21,7 @@ import (
 
 // Collect reads events, metrics and alarm history for resources in [start, end].
 // Failures are recorded in Observations.Errors; it never fails as a whole.
-func Collect(ctx context.Context, c *awsx.Clients, resources []session.ResourceHealth, stops []session.StopCondition, start, end time.Time) *session.Observations {
+func Collect(ctx context.Context, c *awsapi.Clients, resources []session.ResourceHealth, stops []session.StopCondition, start, end time.Time) *session.Observations {
 	obs := &session.Observations{WindowStart: start.UTC(), WindowEnd: end.UTC()}
 	byType := map[string][]health.Resource{}
 	var types []string
@@ -72,7 +72,7 @@ func Collect(ctx context.Context, c *awsx.Clients, resources []session.ResourceH
 
 // members lists a resource's member IDs for per-member metrics (cluster instances,
 // replication group member clusters); nil when unknown.
-func members(ctx context.Context, c *awsx.Clients, typ, id string) []string {
+func members(ctx context.Context, c *awsapi.Clients, typ, id string) []string {
 	switch typ {
 	case "aws:rds:cluster":
 		out, err := c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})

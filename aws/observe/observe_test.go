@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/observe"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -27,11 +27,11 @@ func TestCollect(t *testing.T) {
 	srv.SetAlarmState("stop-alarm", awstest.AlarmAlarm, "breached")
 	clock.Set(start.Add(5 * time.Minute))
 
-	cfg, err := aws.LoadConfig(context.Background(), aws.Options{Region: "us-east-1", Endpoint: srv.URL})
+	cfg, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Region: "us-east-1", Endpoint: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := aws.NewClients(cfg)
+	c := awsapi.NewClients(cfg)
 	resources := []session.ResourceHealth{{ID: "db1", Type: "aws:rds:cluster"}, {ID: "rg1", Type: "aws:elasticache:replicationgroup"}}
 	stops := []session.StopCondition{{Source: "aws:cloudwatch:alarm", Value: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:stop-alarm"}}
 	obs := observe.Collect(context.Background(), c, resources, stops, start.Add(-5*time.Minute), start.Add(4*time.Minute))

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 )
 
 // API is the part of the CloudFormation client this package uses.
@@ -54,7 +54,7 @@ func Describe(ctx context.Context, api API, name string) (*Stack, error) {
 		if isNotFound(err) {
 			return nil, notFound(name, err)
 		}
-		return nil, awsx.Wrap(err, "cloudformation DescribeStacks", name, "cloudformation:DescribeStacks")
+		return nil, awsapi.Wrap(err, "cloudformation DescribeStacks", name, "cloudformation:DescribeStacks")
 	}
 	if out == nil || len(out.Stacks) == 0 {
 		return nil, notFound(name, nil)
@@ -100,7 +100,7 @@ func FailureEvents(ctx context.Context, api API, name string, n int) ([]Event, e
 			if isNotFound(err) {
 				return out, notFound(name, err)
 			}
-			return out, awsx.Wrap(err, "cloudformation DescribeStackEvents", name, "cloudformation:DescribeStackEvents")
+			return out, awsapi.Wrap(err, "cloudformation DescribeStackEvents", name, "cloudformation:DescribeStackEvents")
 		}
 		if res == nil {
 			break
@@ -131,7 +131,7 @@ func FailureEvents(ctx context.Context, api API, name string, n int) ([]Event, e
 // isNotFound recognises CloudFormation's answer for a missing stack:
 // ValidationError "Stack with id X does not exist".
 func isNotFound(err error) bool {
-	return awsx.Code(err) == "ValidationError" && strings.Contains(err.Error(), "does not exist")
+	return awsapi.Code(err) == "ValidationError" && strings.Contains(err.Error(), "does not exist")
 }
 
 func notFound(name string, cause error) error {

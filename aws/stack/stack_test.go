@@ -18,7 +18,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/stack"
 )
@@ -312,14 +312,14 @@ func TestErrors(t *testing.T) {
 	tests := []struct {
 		op, code, perm string
 		status         int
-		kind           awsx.Kind
+		kind           awsapi.Kind
 		call           func() error
 	}{
-		{op: "DescribeStacks", code: "AccessDenied", status: 403, kind: awsx.KindAccessDenied, perm: "cloudformation:DescribeStacks",
+		{op: "DescribeStacks", code: "AccessDenied", status: 403, kind: awsapi.KindAccessDenied, perm: "cloudformation:DescribeStacks",
 			call: func() error { _, err := stack.Describe(ctx, c, "created"); return err }},
-		{op: "DescribeStackEvents", code: "AccessDenied", status: 403, kind: awsx.KindAccessDenied, perm: "cloudformation:DescribeStackEvents",
+		{op: "DescribeStackEvents", code: "AccessDenied", status: 403, kind: awsapi.KindAccessDenied, perm: "cloudformation:DescribeStackEvents",
 			call: func() error { _, err := stack.FailureEvents(ctx, c, "failed", 3); return err }},
-		{op: "DescribeStacks", code: "InternalFailure", status: 500, kind: awsx.KindOther, perm: "cloudformation:DescribeStacks",
+		{op: "DescribeStacks", code: "InternalFailure", status: 500, kind: awsapi.KindOther, perm: "cloudformation:DescribeStacks",
 			call: func() error { _, err := stack.Describe(ctx, c, "created"); return err }},
 	}
 	for _, tc := range tests {
@@ -327,7 +327,7 @@ func TestErrors(t *testing.T) {
 			srv.InjectFault(awstest.Fault{Service: "cloudformation", Operation: tc.op, Status: tc.status, Code: tc.code})
 			defer srv.ClearFaults()
 			err := tc.call()
-			var ae *awsx.Error
+			var ae *awsapi.Error
 			if !errors.As(err, &ae) {
 				t.Fatalf("err %v (%T) is not an *aws.Error", err, err)
 			}
@@ -337,7 +337,7 @@ func TestErrors(t *testing.T) {
 			if errors.Is(err, stack.ErrNotFound) {
 				t.Errorf("%s is not a missing stack", tc.code)
 			}
-			if tc.kind == awsx.KindAccessDenied && !strings.Contains(err.Error(), tc.perm) {
+			if tc.kind == awsapi.KindAccessDenied && !strings.Contains(err.Error(), tc.perm) {
 				t.Errorf("message %q does not name %s", err, tc.perm)
 			}
 		})

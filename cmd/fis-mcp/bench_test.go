@@ -15,7 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
@@ -84,7 +84,7 @@ func BenchmarkResolveExperiment(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	base, err := awsx.LoadConfig(ctx, awsx.Options{Region: acct.Region(), Endpoint: acct.AWS.URL})
+	base, err := awsapi.LoadConfig(ctx, awsapi.Options{Region: acct.Region(), Endpoint: acct.AWS.URL})
 	if err != nil {
 		b.Fatal(err)
 	}

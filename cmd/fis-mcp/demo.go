@@ -13,7 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
 )
@@ -35,7 +35,7 @@ func runDemo(ctx context.Context, c config, out io.Writer, log zerolog.Logger) e
 	if err != nil {
 		return err
 	}
-	base, err := awsx.LoadConfig(ctx, awsx.Options{Region: sim.Region(), Endpoint: sim.AWSURL()})
+	base, err := awsapi.LoadConfig(ctx, awsapi.Options{Region: sim.Region(), Endpoint: sim.AWSURL()})
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/kube"
 )
 
@@ -136,7 +136,7 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	roles, err := awsx.LoadAccountRoles(*rolesFile)
+	roles, err := awsapi.LoadAccountRoles(*rolesFile)
 	if err != nil {
 		return c, fmt.Errorf("--account-roles (FIS_MCP_ACCOUNT_ROLES): %w", err)
 	}

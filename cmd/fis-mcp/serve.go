@@ -9,7 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
 )
@@ -28,13 +28,13 @@ func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log
 			return err
 		}
 		defer sim.Close()
-		base, err = awsx.LoadConfig(ctx, awsx.Options{Region: sim.Region(), Endpoint: sim.AWSURL()})
+		base, err = awsapi.LoadConfig(ctx, awsapi.Options{Region: sim.Region(), Endpoint: sim.AWSURL()})
 		if err != nil {
 			return err
 		}
 		cfg = sim.Configure(cfg)
 	} else {
-		base, err = awsx.LoadConfig(ctx, awsx.Options{Region: c.Region, Profile: c.Profile})
+		base, err = awsapi.LoadConfig(ctx, awsapi.Options{Region: c.Region, Profile: c.Profile})
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package aws_test
+package awsapi_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 )
 
@@ -19,14 +19,14 @@ func TestParseAccountRoles(t *testing.T) {
 	role := "arn:aws:iam::" + b + ":role/fis-mcp-read"
 	tests := []struct {
 		name, body string
-		want       awsx.AccountRoles
+		want       awsapi.AccountRoles
 		errHas     string
 	}{
-		{name: "yaml", body: `"` + b + `": ` + role + "\n", want: awsx.AccountRoles{b: role}},
+		{name: "yaml", body: `"` + b + `": ` + role + "\n", want: awsapi.AccountRoles{b: role}},
 		{name: "yaml unquoted key, role with a path", body: b + ": arn:aws:iam::" + b + ":role/ops/fis-mcp-read\n",
-			want: awsx.AccountRoles{b: "arn:aws:iam::" + b + ":role/ops/fis-mcp-read"}},
-		{name: "json", body: `{"` + b + `": "` + role + `"}`, want: awsx.AccountRoles{b: role}},
-		{name: "empty", body: "", want: awsx.AccountRoles{}},
+			want: awsapi.AccountRoles{b: "arn:aws:iam::" + b + ":role/ops/fis-mcp-read"}},
+		{name: "json", body: `{"` + b + `": "` + role + `"}`, want: awsapi.AccountRoles{b: role}},
+		{name: "empty", body: "", want: awsapi.AccountRoles{}},
 		{name: "bad account", body: `{"12345": "` + role + `"}`, errHas: `"12345" is not a 12-digit AWS account ID`},
 		{name: "not a role", body: `{"` + b + `": "arn:aws:iam::` + b + `:user/bob"}`, errHas: "is not an IAM role ARN"},
 		{name: "role of another account", body: `{"111122223333": "` + role + `"}`, errHas: "belongs to account " + b},
@@ -35,7 +35,7 @@ func TestParseAccountRoles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := awsx.ParseAccountRoles([]byte(tc.body), "roles.yaml")
+			got, err := awsapi.ParseAccountRoles([]byte(tc.body), "roles.yaml")
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) || !strings.Contains(err.Error(), "roles.yaml") {
 					t.Fatalf("err = %v, want %q", err, tc.errHas)
@@ -54,13 +54,13 @@ func TestParseAccountRoles(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"`+b+`": "`+role+`"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := awsx.LoadAccountRoles(path); err != nil || got[b] != role {
+	if got, err := awsapi.LoadAccountRoles(path); err != nil || got[b] != role {
 		t.Errorf("load: %v %v", got, err)
 	}
-	if _, err := awsx.LoadAccountRoles(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "account roles file") {
+	if _, err := awsapi.LoadAccountRoles(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "account roles file") {
 		t.Errorf("missing file: %v", err)
 	}
-	if got, err := awsx.LoadAccountRoles(""); err != nil || len(got) != 0 {
+	if got, err := awsapi.LoadAccountRoles(""); err != nil || len(got) != 0 {
 		t.Errorf("no file: %v %v", got, err)
 	}
 }
@@ -77,21 +77,21 @@ func TestAssumedRoleConfig(t *testing.T) {
 	other.AddRole("locked", "")
 	cfg := loadConfig(t, srv)
 
-	got, err := awsx.AssumedRoleConfig(ctx, cfg, trusted)
+	got, err := awsapi.AssumedRoleConfig(ctx, cfg, trusted)
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, err := sts.NewFromConfig(got).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil || *id.Account != b || !strings.HasSuffix(*id.Arn, "/"+awsx.HealthCheckSessionName) {
+	if err != nil || *id.Account != b || !strings.HasSuffix(*id.Arn, "/"+awsapi.HealthCheckSessionName) {
 		t.Errorf("identity: %v %+v", err, id)
 	}
 	if n := srv.CallCount("sts", "AssumeRole"); n != 1 {
 		t.Errorf("AssumeRole calls = %d, want 1 (cached)", n)
 	}
 
-	_, err = awsx.AssumedRoleConfig(ctx, cfg, "arn:aws:iam::"+b+":role/locked")
-	var ae *awsx.Error
-	if !errors.As(err, &ae) || ae.Kind != awsx.KindAccessDenied || !strings.Contains(err.Error(), "trust policy must allow") {
+	_, err = awsapi.AssumedRoleConfig(ctx, cfg, "arn:aws:iam::"+b+":role/locked")
+	var ae *awsapi.Error
+	if !errors.As(err, &ae) || ae.Kind != awsapi.KindAccessDenied || !strings.Contains(err.Error(), "trust policy must allow") {
 		t.Errorf("untrusted role: %v", err)
 	}
 }

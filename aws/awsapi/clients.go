@@ -1,4 +1,4 @@
-package aws
+package awsapi
 
 import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"

@@ -1,4 +1,4 @@
-package aws_test
+package awsapi_test
 
 import (
 	"context"
@@ -12,14 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/fis"
 	"github.com/aws/smithy-go"
 
-	awsx "github.com/fis-mcp/fis-mcp/aws"
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session/audit"
 )
 
 func loadConfig(t *testing.T, srv *awstest.Server) awssdk.Config {
 	t.Helper()
-	cfg, err := awsx.LoadConfig(context.Background(), awsx.Options{Region: "us-east-1", Endpoint: srv.URL, MaxAttempts: 3})
+	cfg, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Region: "us-east-1", Endpoint: srv.URL, MaxAttempts: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,21 +85,21 @@ func TestClassifyAndWrap(t *testing.T) {
 	cfg := loadConfig(t, srv)
 	tests := []struct {
 		fault      awstest.Fault
-		kind       awsx.Kind
+		kind       awsapi.Kind
 		remedyPart string
 	}{
-		{awstest.Fault{Service: "cloudformation", Status: 403, Code: "AccessDenied"}, awsx.KindAccessDenied, "cloudformation:DescribeStacks"},
-		{awstest.Fault{Service: "cloudformation", Status: 400, Code: "Throttling"}, awsx.KindThrottled, "throttling"},
-		{awstest.Fault{Service: "cloudformation", Status: 403, Code: "ExpiredToken"}, awsx.KindExpiredCredentials, "aws sso login"},
-		{awstest.Fault{Service: "cloudformation", Status: 400, Code: "ValidationError"}, awsx.KindValidation, ""},
+		{awstest.Fault{Service: "cloudformation", Status: 403, Code: "AccessDenied"}, awsapi.KindAccessDenied, "cloudformation:DescribeStacks"},
+		{awstest.Fault{Service: "cloudformation", Status: 400, Code: "Throttling"}, awsapi.KindThrottled, "throttling"},
+		{awstest.Fault{Service: "cloudformation", Status: 403, Code: "ExpiredToken"}, awsapi.KindExpiredCredentials, "aws sso login"},
+		{awstest.Fault{Service: "cloudformation", Status: 400, Code: "ValidationError"}, awsapi.KindValidation, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.fault.Code, func(t *testing.T) {
 			srv.ClearFaults()
 			srv.InjectFault(tc.fault)
 			_, err := cloudformation.NewFromConfig(cfg).DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: awssdk.String("s")})
-			werr := awsx.Wrap(err, "cloudformation DescribeStacks", "s", "cloudformation:DescribeStacks")
-			var e *awsx.Error
+			werr := awsapi.Wrap(err, "cloudformation DescribeStacks", "s", "cloudformation:DescribeStacks")
+			var e *awsapi.Error
 			if !errors.As(werr, &e) || e.Kind != tc.kind {
 				t.Fatalf("Wrap(%v) kind = %v, want %v", err, e, tc.kind)
 			}
@@ -112,10 +112,10 @@ func TestClassifyAndWrap(t *testing.T) {
 			}
 		})
 	}
-	if awsx.Wrap(nil, "x", "y", "z") != nil {
+	if awsapi.Wrap(nil, "x", "y", "z") != nil {
 		t.Error("Wrap(nil) != nil")
 	}
-	if k := awsx.Classify(&net404{}); k != awsx.KindOther {
+	if k := awsapi.Classify(&net404{}); k != awsapi.KindOther {
 		t.Errorf("plain error classified %v", k)
 	}
 }

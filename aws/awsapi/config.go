@@ -1,7 +1,8 @@
-// Package aws builds the AWS SDK clients fis-mcp uses and turns AWS failures into
-// actionable messages. Sub-packages hold the logic per concern (stack, experiment,
+// Package awsapi is fis-mcp's access to the AWS APIs: it builds the SDK clients per region
+// (also for assumed roles in other accounts), audits every call, and turns AWS failures into
+// actionable messages. The packages beside it under aws/ hold the logic per concern (stack, experiment,
 // health, ...); aws/awstest is a wire-level fake account for tests and the demo.
-package aws
+package awsapi
 
 import (
 	"context"
