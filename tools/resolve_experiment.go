@@ -1,19 +1,15 @@
 package tools
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/fis-mcp/fis-mcp/aws/experiment"
-	"github.com/fis-mcp/fis-mcp/aws/stack"
 	"github.com/fis-mcp/fis-mcp/session"
-	"github.com/fis-mcp/fis-mcp/session/expdir"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // ResolveExperimentInput selects an experiment directory.
@@ -64,171 +60,23 @@ func ResolveExperiment(d *Deps) server.ServerTool {
 	return server.ServerTool{Tool: tool, Handler: handle(d, "resolve_experiment", (*Deps).resolve)}
 }
 
-func (d *Deps) searchRoot(in string) (string, error) {
-	switch {
-	case in != "":
-		return in, nil
-	case d.Config.ExperimentsDir != "":
-		return d.Config.ExperimentsDir, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working directory: %w", err)
-	}
-	return wd, nil
-}
-
 func (d *Deps) resolve(c *call, in ResolveExperimentInput) (*mcp.CallToolResult, error) {
-	if (in.Path == "") == (in.TemplateID == "") {
-		return c.fail("", errors.New("give exactly one of path (the experiment directory) or template_id (EXT..., searched under search_dir)"))
-	}
-	if in.Language != "" && in.Language != "en" && in.Language != "zh" {
-		return c.fail("", fmt.Errorf("language must be en or zh, not %q", in.Language))
-	}
-	root, err := d.searchRoot(in.SearchDir)
+	res, err := d.Resolve(c.ctx, workflow.ResolveRequest{Path: in.Path, TemplateID: in.TemplateID, SearchDir: in.SearchDir, Language: in.Language})
 	if err != nil {
 		return c.fail("", err)
 	}
-	path := in.Path
-	if in.TemplateID != "" {
-		if !expdir.ValidTemplateID(in.TemplateID) {
-			return c.fail("", fmt.Errorf("%q is not a FIS experiment template ID (expected EXT followed by letters and digits, e.g. EXT1a2b3c4d5e6f7)", in.TemplateID))
-		}
-		path, err = expdir.Find(root, in.TemplateID)
-		if err != nil {
-			return c.fail("", err)
-		}
-	}
-	dir, err := expdir.Open(path, root)
-	if err != nil {
-		return c.fail("", err)
-	}
-	exp, warnings, err := expdir.Load(dir)
-	if err != nil {
-		return c.fail("", err)
-	}
-	if exp.Region == "" {
-		if d.Config.DefaultRegion == "" {
-			return c.fail("", errors.New("the README has no Region and no AWS region is configured: add **Region:** to README.md or start the server with --region"))
-		}
-		exp.Region = d.Config.DefaultRegion
-		warnings = append(warnings, fmt.Sprintf("README.md has no Region: using the AWS configuration's region %s; check it is the experiment's region", exp.Region))
-	}
-	lang := exp.ReadmeLanguage
-	if in.Language != "" {
-		lang = in.Language
-	}
-	if lang == "" {
-		lang = "en"
-	}
-	sess := &session.Session{State: session.StateResolved, Language: lang, Experiment: exp}
-	sess.ID = d.Store.NewID()
-	now := d.Clock.Now().UTC()
-	sess.CreatedAt = now
-
-	clients, err := d.AWS(exp.Region)
-	if err != nil {
-		return c.fail("", err)
-	}
-	abort := func(reason, remedy string, details []string) (*mcp.CallToolResult, error) {
-		sess.State = session.StateAborted
-		sess.Abort = &session.Abort{At: now, Reason: reason, Remedy: remedy, Details: details}
-		sess.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventAborted, Message: reason})
-		sess.Warnings = warnings
-		if err := d.Store.Create(sess); err != nil {
-			return c.fail("", err)
-		}
-		out := resolveOutput(sess)
-		out.AbortReason, out.Remedy, out.StackFailures = reason, remedy, details
-		text := fmt.Sprintf("Session %s ABORTED: %s\nRemedy: %s\n", sess.ID, reason, remedy)
-		for _, f := range details {
-			text += "  " + f + "\n"
-		}
-		text += "Nothing was started. finalize_report writes an abort report into the experiment directory.\n"
-		return c.finish(sess.ID, &out, &out.Common, text)
-	}
-
-	if exp.StackName == "" {
-		return abort("the README has no CFN Stack name (\"**CFN Stack:** ...\")",
-			"check the experiment was prepared with a recent version of the prepare step; add the stack name to README.md", nil)
-	}
-	st, err := stack.Describe(c.ctx, clients.CloudFormation, exp.StackName)
-	if errors.Is(err, stack.ErrNotFound) {
-		return abort(fmt.Sprintf("CloudFormation stack %s does not exist in %s (ValidationError)", exp.StackName, exp.Region),
-			"deploy the stack first (the prepare step's cfn-template.yaml), then resolve again", nil)
-	}
-	if err != nil {
-		return c.fail("", err)
-	}
-	sess.Experiment.StackStatus = st.Status
-	if !stack.Ready(st.Status) {
-		return abort(stackRefusal(c, clients.CloudFormation, exp.StackName, st))
-	}
-	if w := stack.Warning(exp.StackName, st.Status); w != "" {
-		if st.StatusReason != "" {
-			w += " (" + st.StatusReason + ")"
-		}
-		sess.Experiment.StackWarning = w
-		warnings = append(warnings, "STACK: "+w)
-	}
-	outID := st.Outputs["ExperimentTemplateId"]
-	switch {
-	case outID == "":
-		return abort(fmt.Sprintf("stack %s has no ExperimentTemplateId output", exp.StackName),
-			"check cfn-template.yaml defines the ExperimentTemplateId output and redeploy", nil)
-	case outID != exp.TemplateID:
-		return c.fail("", fmt.Errorf("stack %s output ExperimentTemplateId is %s but the directory is for %s: the directory and the stack do not belong together; check the README's CFN Stack name", exp.StackName, outID, exp.TemplateID))
-	}
-	tmpl, err := experiment.GetTemplate(c.ctx, clients.FIS, exp.TemplateID)
-	if err != nil {
-		return c.fail("", err)
-	}
-	sess.Experiment.Template = tmpl
-	if len(realStopConditions(tmpl.StopConditions)) == 0 {
-		warnings = append(warnings, "NO STOP CONDITIONS CONFIGURED: nothing will stop this experiment automatically if it harms more than intended; consider adding a CloudWatch alarm stop condition")
-	}
-	sess.Warnings = warnings
-	sess.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventResolved,
-		Message: fmt.Sprintf("resolved %s: stack %s %s, %d actions, %d targets", exp.TemplateID, exp.StackName, st.Status, len(tmpl.Actions), len(tmpl.Targets))})
-	if err := d.Store.Create(sess); err != nil {
-		return c.fail("", err)
-	}
+	sess := res.Session
 	out := resolveOutput(sess)
-	return c.finish(sess.ID, &out, &out.Common, resolveText(sess))
-}
-
-// stackRefusal explains why a stack that is not in a stable state refuses the experiment:
-// the reason (with the stack's classification), the remedy and, except while an operation
-// is in progress, its last failure events.
-func stackRefusal(c *call, api stack.API, name string, st *stack.Stack) (reason, remedy string, details []string) {
-	cl := stack.Classify(st.Status)
-	switch cl.Kind {
-	case stack.KindInProgress:
-		reason = fmt.Sprintf("stack %s is %s: %s in progress (%s)", name, st.Status, cl.Operation, cl.Meaning)
-	default:
-		reason = fmt.Sprintf("stack %s is %s, not in a stable state: %s", name, st.Status, cl.Meaning)
+	if !res.Aborted {
+		return c.finish(sess.ID, &out, &out.Common, resolveText(sess))
 	}
-	if st.StatusReason != "" {
-		reason += " (" + st.StatusReason + ")"
+	out.AbortReason, out.Remedy, out.StackFailures = res.AbortReason, res.Remedy, res.StackFailures
+	text := fmt.Sprintf("Session %s ABORTED: %s\nRemedy: %s\n", sess.ID, res.AbortReason, res.Remedy)
+	for _, f := range res.StackFailures {
+		text += "  " + f + "\n"
 	}
-	events, ferr := stack.FailureEvents(c.ctx, api, name, 5)
-	if ferr != nil {
-		details = append(details, "stack events could not be read: "+ferr.Error())
-	}
-	for _, e := range events {
-		details = append(details, fmt.Sprintf("%s %s (%s) %s: %s", e.Time.UTC().Format("2006-01-02T15:04:05Z"), e.LogicalID, e.ResourceType, e.Status, e.Reason))
-	}
-	return reason, stack.Remedy(st.Status), details
-}
-
-func realStopConditions(conds []session.StopCondition) []session.StopCondition {
-	var out []session.StopCondition
-	for _, s := range conds {
-		if s.Source != "" && s.Source != "none" {
-			out = append(out, s)
-		}
-	}
-	return out
+	text += "Nothing was started. finalize_report writes an abort report into the experiment directory.\n"
+	return c.finish(sess.ID, &out, &out.Common, text)
 }
 
 func resolveOutput(s *session.Session) ResolveExperimentOutput {
@@ -284,7 +132,7 @@ func resolveText(s *session.Session) string {
 	for _, t := range e.Template.Targets {
 		fmt.Fprintf(&b, "  - %s: %s, %s\n", t.Name, t.ResourceType, describeSelection(t))
 	}
-	conds := realStopConditions(e.Template.StopConditions)
+	conds := workflow.RealStopConditions(e.Template.StopConditions)
 	if len(conds) == 0 {
 		b.WriteString("Stop conditions: NONE CONFIGURED\n")
 	} else {

@@ -35,12 +35,9 @@ func ListSessions(d *Deps) server.ServerTool {
 }
 
 func (d *Deps) listSessions(c *call, _ ListSessionsInput) (*mcp.CallToolResult, error) {
-	list, err := d.Store.List()
+	list, err := d.List()
 	if err != nil {
 		return c.fail("", err)
-	}
-	if list == nil {
-		list = []session.Summary{}
 	}
 	var b strings.Builder
 	if len(list) == 0 {
@@ -93,7 +90,7 @@ func GetSession(d *Deps) server.ServerTool {
 }
 
 func (d *Deps) getSession(c *call, in GetSessionInput) (*mcp.CallToolResult, error) {
-	sess, err := d.Store.Get(in.SessionID)
+	sess, err := d.Get(in.SessionID)
 	if err != nil {
 		return c.fail("", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // A target skipped under emptyTargetResolutionMode skip is shown by health_check and named,
@@ -21,7 +22,7 @@ func TestSkippedTargetsRendered(t *testing.T) {
 	if !strings.Contains(text, "SKIPPED target Batch (aws:ec2:instance)") || !strings.Contains(text, "FIS will skip actions Stop-Batch, Reboot-Batch") {
 		t.Fatalf("health text:\n%s", text)
 	}
-	w := impactWarning(s, &Deps{}, false)
+	w := impactWarning(s, &Deps{Engine: &workflow.Engine{}}, false)
 	if !strings.Contains(w, "target Batch resolves no resources: FIS will skip actions Stop-Batch, Reboot-Batch") {
 		t.Fatalf("impact warning:\n%s", w)
 	}

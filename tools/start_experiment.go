@@ -18,6 +18,7 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/aws/stack"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // StartExperimentInput is the session plus, on the second call, the confirmation token.
@@ -152,7 +153,7 @@ func (d *Deps) startWithToken(c *call, sess *session.Session, in StartExperiment
 			return err
 		}
 		if err := s.ConsumeConfirmation(in.ConfirmationToken, d.Clock.Now(), in.DryRun, session.ChannelToken); err != nil {
-			return fmt.Errorf("start refused: %w", d.Config.tokenRefusal(err))
+			return fmt.Errorf("start refused: %w", tokenRefusal(d.Config, err))
 		}
 		return nil
 	})
@@ -340,7 +341,7 @@ func (d *Deps) startFromElicitation(c *call, id string, dryRun bool, answer *mcp
 			return err
 		}
 		if err := s.ConsumeConfirmation(token, d.Clock.Now(), dryRun, session.ChannelElicitation); err != nil {
-			return fmt.Errorf("start refused: %w", d.Config.tokenRefusal(err))
+			return fmt.Errorf("start refused: %w", tokenRefusal(d.Config, err))
 		}
 		return nil
 	})
@@ -400,7 +401,7 @@ func impactWarning(s *session.Session, d *Deps, dryRun bool) string {
 		}
 		b.WriteString("\n")
 	}
-	conds := realStopConditions(e.Template.StopConditions)
+	conds := workflow.RealStopConditions(e.Template.StopConditions)
 	b.WriteString("\nStop Conditions:\n")
 	if len(conds) == 0 {
 		b.WriteString("  - !!! NONE CONFIGURED: nothing stops this experiment automatically !!!\n")

@@ -51,7 +51,7 @@ func spellDuration(d time.Duration, style durStyle) string {
 
 // timingText fills the timing placeholders of a tool description or schema text
 // ("{baseline-adj}", "{confirmation-ttl}", ...) with the configured timings.
-func (c Config) timingText(s string) string {
+func timingText(c Config, s string) string {
 	return strings.NewReplacer(
 		"{confirmation-ttl}", spellDuration(c.ConfirmationTTL, durLong),
 		"{baseline-adj}", spellDuration(c.Baseline, durAdj),
@@ -69,19 +69,19 @@ func (c Config) timingText(s string) string {
 // The replacements are plain words, digits and hyphens, so the schemas stay valid JSON.
 func withTimings(c Config) mcp.ToolOption {
 	return func(t *mcp.Tool) {
-		t.Description = c.timingText(t.Description)
+		t.Description = timingText(c, t.Description)
 		if t.RawInputSchema != nil {
-			t.RawInputSchema = json.RawMessage(c.timingText(string(t.RawInputSchema)))
+			t.RawInputSchema = json.RawMessage(timingText(c, string(t.RawInputSchema)))
 		}
 		if t.RawOutputSchema != nil {
-			t.RawOutputSchema = json.RawMessage(c.timingText(string(t.RawOutputSchema)))
+			t.RawOutputSchema = json.RawMessage(timingText(c, string(t.RawOutputSchema)))
 		}
 	}
 }
 
 // tokenRefusal restates session.ErrTokenExpired with the configured token lifetime
 // (errors.Is still finds it); other refusals are returned unchanged.
-func (c Config) tokenRefusal(err error) error {
+func tokenRefusal(c Config, err error) error {
 	if errors.Is(err, session.ErrTokenExpired) {
 		return expiredToken{ttl: c.ConfirmationTTL}
 	}

@@ -1,0 +1,155 @@
+// Package workflow is the experiment protocol under the transports: an Engine owns the
+// session store, the clock, the per-region AWS clients and the health registry, and has
+// one method per step of the workflow. It never imports mcp-go: the MCP tools (package
+// tools) bind arguments, call a step and render its typed result; a CLI or another
+// transport can do the same.
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/rs/zerolog"
+
+	"github.com/fis-mcp/fis-mcp/aws/awsapi"
+	"github.com/fis-mcp/fis-mcp/aws/health"
+	"github.com/fis-mcp/fis-mcp/session"
+)
+
+// Config are the operator settings and workflow timings.
+type Config struct {
+	// ExperimentsDir is the default search root for template IDs ("" = working directory).
+	ExperimentsDir string
+	// DefaultRegion is the AWS config region, used only when a README has none (with a warning).
+	DefaultRegion string
+	// ReadOnly forbids StartExperiment (stop, reports and everything read-only still work).
+	ReadOnly bool
+	// Simulated marks a server backed by the simulated account (shown in every result).
+	Simulated bool
+
+	ConfirmationTTL    time.Duration // 10 min
+	Baseline           time.Duration // post-experiment baseline, 3 min
+	HealthWaitInterval time.Duration // 60 s
+	HealthWaitMax      time.Duration // 10 min
+	PollFast           time.Duration // 30 s for the first PollFastFor
+	PollFastFor        time.Duration // 5 min
+	PollSlow           time.Duration // 60 s
+	// PollWaitStep is how often a blocking poll re-reads the experiment.
+	PollWaitStep time.Duration // 5 s
+	// ManagedLogsMaxEvents bounds the managed-service log events fetched per group.
+	ManagedLogsMaxEvents int
+	// MaxLogStreams bounds the pod log streams followed per session (0: kube.DefaultMaxStreams).
+	MaxLogStreams int
+	// AccountRoles are the roles to assume per target account of multi-account templates (--account-roles).
+	AccountRoles map[string]string
+}
+
+// WithDefaults fills unset timings with the production values.
+func (c Config) WithDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.ConfirmationTTL, 10*time.Minute)
+	def(&c.Baseline, 3*time.Minute)
+	def(&c.HealthWaitInterval, 60*time.Second)
+	def(&c.HealthWaitMax, 10*time.Minute)
+	def(&c.PollFast, 30*time.Second)
+	def(&c.PollFastFor, 5*time.Minute)
+	def(&c.PollSlow, 60*time.Second)
+	def(&c.PollWaitStep, 5*time.Second)
+	if c.ManagedLogsMaxEvents == 0 {
+		c.ManagedLogsMaxEvents = 50000
+	}
+	return c
+}
+
+// Clock tells time and waits; tests drive a fake one (awstest.SteppingClock).
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx is done.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// RealClock is the wall clock.
+type RealClock struct{}
+
+// Now returns time.Now().
+func (RealClock) Now() time.Time { return time.Now() }
+
+// Sleep waits d or until ctx is done.
+func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Engine runs the workflow's steps. Build it with New; it is safe for concurrent use.
+type Engine struct {
+	Store  *session.Store
+	Config Config
+	Clock  Clock
+	Log    zerolog.Logger
+	Health health.Registry
+
+	baseAWS awssdk.Config
+	mu      sync.Mutex
+	clients map[string]*awsapi.Clients
+}
+
+// New builds an engine. base is the AWS configuration from awsapi.LoadConfig; each
+// experiment's region gets its own clients. A nil clock is the wall clock.
+func New(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log zerolog.Logger) *Engine {
+	if clock == nil {
+		clock = RealClock{}
+	}
+	return &Engine{
+		Store: store, Config: cfg.WithDefaults(), Clock: clock, Log: log,
+		Health:  health.DefaultRegistry(),
+		baseAWS: base, clients: map[string]*awsapi.Clients{},
+	}
+}
+
+// BaseAWS is the AWS configuration the engine's clients derive from.
+func (e *Engine) BaseAWS() awssdk.Config { return e.baseAWS }
+
+// AWS returns the clients for region.
+func (e *Engine) AWS(region string) (*awsapi.Clients, error) {
+	if region == "" {
+		return nil, fmt.Errorf("no AWS region: set Region in the experiment README or configure the server's --region")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.clients[region]; ok {
+		return c, nil
+	}
+	c := awsapi.NewClients(awsapi.ForRegion(e.baseAWS, region))
+	e.clients[region] = c
+	return c, nil
+}
+
+// List returns the stored sessions, newest first (never nil).
+func (e *Engine) List() ([]session.Summary, error) {
+	list, err := e.Store.List()
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	if list == nil {
+		list = []session.Summary{}
+	}
+	return list, nil
+}
+
+// Get returns one stored session.
+func (e *Engine) Get(id string) (*session.Session, error) {
+	return e.Store.Get(id)
+}
