@@ -40,11 +40,13 @@ type Deps struct {
 // awsapi.LoadConfig; each experiment's region gets its own clients.
 func NewDeps(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log zerolog.Logger) *Deps {
 	bg, cancel := context.WithCancel(context.Background())
-	return &Deps{
+	d := &Deps{
 		Engine: workflow.New(store, base, cfg, clock, log),
 		logs:   newCollectors(), kube: newKubeClients(),
 		bg: bg, cancel: cancel,
 	}
+	d.Pods = d.podLister // aws:eks:pod targets are listed through the tools' Kubernetes clients
+	return d
 }
 
 // Close stops background work (log collectors).

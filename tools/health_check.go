@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // HealthCheckInput selects the session and the mode.
@@ -53,81 +53,15 @@ func HealthCheck(d *Deps) server.ServerTool {
 	return server.ServerTool{Tool: tool, Handler: handle(d, "health_check", (*Deps).healthCheck)}
 }
 
-var healthStates = []session.State{session.StateResolved, session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}
-
-func (d *Deps) healthEnv(sess *session.Session) (health.Env, error) {
-	clients, err := d.AWS(sess.Experiment.Region)
-	if err != nil {
-		return health.Env{}, err
-	}
-	return health.Env{Clients: clients, Pods: d.podLister(clients)}, nil
-}
-
 func (d *Deps) healthCheck(c *call, in HealthCheckInput) (*mcp.CallToolResult, error) {
-	sess, err := d.Store.Get(in.SessionID)
+	updated, res, err := d.HealthCheck(c.ctx, workflow.HealthRequest{SessionID: in.SessionID, Wait: in.Wait,
+		Override: in.Override, OverrideReason: in.OverrideReason, OverrideBy: overrideBy(c)}, c.progress)
 	if err != nil {
-		return c.fail("", err)
-	}
-	if err := sess.Require("run a health check", healthStates...); err != nil {
-		return c.fail(sess.ID, err)
-	}
-	if in.Override && strings.TrimSpace(in.OverrideReason) == "" {
-		return c.fail(sess.ID, errors.New("override needs override_reason: ask the human why they accept starting against unhealthy targets, and pass their words"))
-	}
-	env, err := d.healthEnv(sess)
-	if err != nil {
-		return c.fail(sess.ID, err)
-	}
-	started := d.Clock.Now()
-	var res session.HealthResult
-	check := d.healthChecker(c.ctx, sess, env) // multi-account templates: per target account (accounts.go)
-	for attempt := 1; ; attempt++ {
-		res = check()
-		if res.Verdict == session.VerdictHealthy || !in.Wait {
-			break
+		id := ""
+		if updated != nil {
+			id = updated.ID
 		}
-		waited := d.Clock.Now().Sub(started)
-		if waited+d.Config.HealthWaitInterval > d.Config.HealthWaitMax {
-			break
-		}
-		c.progress(waited.Seconds(), d.Config.HealthWaitMax.Seconds(),
-			fmt.Sprintf("check %d: %d unhealthy (%s); rechecking in %s", attempt, len(unhealthyList(res)), strings.Join(unhealthyList(res), ", "), d.Config.HealthWaitInterval))
-		if err := d.Clock.Sleep(c.ctx, d.Config.HealthWaitInterval); err != nil {
-			break
-		}
-	}
-	health.AddAlarmWarnings(&res) // INSUFFICIENT_DATA stop conditions: loud, not a block
-	res.CheckedAt = d.Clock.Now().UTC()
-	res.WaitedSeconds = int(d.Clock.Now().Sub(started).Seconds())
-	unhealthy := unhealthyList(res)
-	if in.Override && res.Verdict == session.VerdictBlocked {
-		res.Verdict = session.VerdictOverridden
-		res.Override = &session.Override{Reason: in.OverrideReason, At: res.CheckedAt, By: overrideBy(c), Unhealthy: unhealthy}
-	}
-	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
-		if err := s.Require("run a health check", healthStates...); err != nil {
-			return err
-		}
-		s.Health = &res
-		if s.State == session.StateResolved {
-			if err := s.Transition(session.StateHealthChecked); err != nil {
-				return err
-			}
-		}
-		if s.InvalidateConfirmation() { // any change invalidates a pending confirmation
-			s.AddEvent(session.Event{Time: res.CheckedAt, Source: session.SourceFISMCP, Kind: session.EventConfirmationInvalidated, Message: "pending start confirmation invalidated by a new health check"})
-		}
-		healthy := len(res.Resources) - countUnhealthyResources(res)
-		s.AddEvent(session.Event{Time: res.CheckedAt, Source: session.SourceFISMCP, Kind: session.EventHealthCheck,
-			Message: fmt.Sprintf("health check: %d/%d resources healthy, verdict %s (waited %ds)", healthy, len(res.Resources), res.Verdict, res.WaitedSeconds)})
-		if res.Override != nil {
-			s.AddEvent(session.Event{Time: res.CheckedAt, Source: session.SourceFISMCP, Kind: session.EventHealthOverride,
-				Message: fmt.Sprintf("health override by %s: %q; unhealthy: %s", res.Override.By, res.Override.Reason, strings.Join(unhealthy, ", "))})
-		}
-		return nil
-	})
-	if err != nil {
-		return c.fail(sess.ID, err)
+		return c.fail(id, err)
 	}
 	out := HealthCheckOutput{
 		SessionID: updated.ID, Verdict: res.Verdict, AllHealthy: res.AllHealthy, Resources: nonNil(res.Resources),
@@ -147,35 +81,6 @@ func overrideBy(c *call) string {
 		}
 	}
 	return by
-}
-
-func countUnhealthyResources(res session.HealthResult) int {
-	n := 0
-	for _, r := range res.Resources {
-		if !r.Healthy {
-			n++
-		}
-	}
-	return n
-}
-
-// unhealthyList names every unhealthy resource, alarm and a missing role.
-func unhealthyList(res session.HealthResult) []string {
-	var out []string
-	for _, r := range res.Resources {
-		if !r.Healthy {
-			out = append(out, fmt.Sprintf("%s (%s: %s)", r.ID, r.Type, r.Status))
-		}
-	}
-	for _, a := range res.Alarms {
-		if !a.Healthy {
-			out = append(out, fmt.Sprintf("alarm %s (%s)", a.Name, a.State))
-		}
-	}
-	if res.Role != nil && !res.Role.Exists {
-		out = append(out, "role "+res.Role.ARN+" (missing)")
-	}
-	return out
 }
 
 func healthText(s *session.Session, res session.HealthResult, waited bool, cfg Config) string {
@@ -233,7 +138,7 @@ func healthText(s *session.Session, res session.HealthResult, waited bool, cfg C
 			res.Override.By, res.Override.Reason, strings.Join(res.Override.Unhealthy, "; "))
 	default:
 		if waited {
-			fmt.Fprintf(&b, "\nStill unhealthy after waiting %ds (limit %s): %s.\n", res.WaitedSeconds, spellDuration(cfg.HealthWaitMax, durLong), strings.Join(unhealthyList(res), "; "))
+			fmt.Fprintf(&b, "\nStill unhealthy after waiting %ds (limit %s): %s.\n", res.WaitedSeconds, spellDuration(cfg.HealthWaitMax, durLong), strings.Join(workflow.UnhealthyList(res), "; "))
 		}
 		fmt.Fprintf(&b, "\nBLOCKED: start_experiment is refused. Ask the human: retry (health_check, or wait=true to recheck every %s for %s), override (health_check override=true with their reason), or abort (stop_experiment).\n",
 			spellDuration(cfg.HealthWaitInterval, durShort), spellDuration(cfg.HealthWaitMax, durLong))

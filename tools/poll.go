@@ -301,11 +301,11 @@ func (d *Deps) sampleLiveStateNotes(c *call, sess *session.Session, final bool) 
 	if !final && sess.State != session.StateRunning && sess.Run.EndTime != nil && d.Clock.Now().Sub(*sess.Run.EndTime) > d.Config.Baseline {
 		return sess, nil, nil
 	}
-	env, err := d.healthEnv(sess)
+	env, err := d.HealthEnv(sess)
 	if err != nil {
 		return sess, nil, []string{"resource and alarm states not sampled: " + err.Error()}
 	}
-	live := d.recheckHealth(c.ctx, sess, env, sess.Health.Resources)
+	live := d.RecheckHealth(c.ctx, sess, env, sess.Health.Resources)
 	alarms := health.CheckAlarms(c.ctx, env.Clients, sess.Experiment.Template.StopConditions)
 	var added []session.Event
 	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {

@@ -84,7 +84,7 @@ func (d *Deps) startable(s *session.Session) error {
 		return nil
 	}
 	return fmt.Errorf("the health verdict is %s: %s. Retry health_check (wait=true to recheck), or, only if the human explicitly accepts the risk, health_check with override=true and their override_reason",
-		s.Health.Verdict, strings.Join(unhealthyList(*s.Health), "; "))
+		s.Health.Verdict, strings.Join(workflow.UnhealthyList(*s.Health), "; "))
 }
 
 func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolResult, error) {

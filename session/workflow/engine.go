@@ -100,6 +100,9 @@ type Engine struct {
 	Clock  Clock
 	Log    zerolog.Logger
 	Health health.Registry
+	// Pods lists the pods of aws:eks:pod targets through a region's clients (set by the
+	// transport that holds the Kubernetes clients); nil leaves pod targets unchecked.
+	Pods func(*awsapi.Clients) health.PodLister
 
 	baseAWS awssdk.Config
 	mu      sync.Mutex
