@@ -3,6 +3,7 @@ package tools_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,9 +24,13 @@ func nopLog() zerolog.Logger { return zerolog.Nop() }
 func listToolsRequest() mcp.ListToolsRequest { return mcp.ListToolsRequest{} }
 
 // TestToolSnaps diffs every tool's definition (name, description, annotations, input and
-// output schema) against tools/testdata/<name>.snap. UPDATE_TOOLSNAPS=true rewrites them.
+// output schema) against tools/testdata/<name>.snap. -update rewrites them (the convention of the
+
+var updateSnaps = flag.Bool("update", false, "rewrite tools/testdata/*.snap")
+
+// golden reports and the README table too; UPDATE_TOOLSNAPS=true still works).
 func TestToolSnaps(t *testing.T) {
-	update := os.Getenv("UPDATE_TOOLSNAPS") == "true"
+	update := *updateSnaps || os.Getenv("UPDATE_TOOLSNAPS") == "true"
 	deps := tools.NewDeps(nil, awsConfigForSchema(), tools.Config{}, nil, nopLog())
 	defer deps.Close()
 	all := tools.All(deps)
@@ -57,10 +62,10 @@ func TestToolSnaps(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("no snapshot for tool %s (%v): run UPDATE_TOOLSNAPS=true go test ./tools -run TestToolSnaps and review the diff", name, err)
+				t.Fatalf("no snapshot for tool %s (%v): run go test ./tools -run TestToolSnaps -update and review the diff", name, err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("tool %s differs from %s (UPDATE_TOOLSNAPS=true go test ./tools -run TestToolSnaps rewrites it after review):\n%s",
+				t.Errorf("tool %s differs from %s (go test ./tools -run TestToolSnaps -update rewrites it after review):\n%s",
 					name, path, lineDiff(string(want), string(got)))
 			}
 		})
