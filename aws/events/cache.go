@@ -43,29 +43,20 @@ func addCachePlanners(m map[string]planner) {
 // "If not specified, all sources are included"), paged by Marker, 100 a page.
 func elastiCacheStream(typ ectypes.SourceType) streamFunc {
 	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
-		var out []session.Event
-		var mark time.Time
+		r := &streamRead{source: SourceElastiCacheEvents, subjects: subjects}
 		p := elasticache.NewDescribeEventsPaginator(c.ElastiCache, &elasticache.DescribeEventsInput{
 			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
 		})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsapi.Wrap(err, "elasticache DescribeEvents", string(typ), "elasticache:DescribeEvents")
+				return r.out, time.Time{}, awsapi.Wrap(err, "elasticache DescribeEvents", string(typ), "elasticache:DescribeEvents")
 			}
 			for _, e := range page.Events {
-				if e.Date == nil {
-					continue
-				}
-				mark = latest(mark, *e.Date)
-				id := awssdk.ToString(e.SourceIdentifier)
-				if !subjects[strings.ToLower(id)] {
-					continue
-				}
-				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceElastiCacheEvents, Kind: string(e.SourceType), Subject: id, Message: awssdk.ToString(e.Message)})
+				r.add(e.Date, awssdk.ToString(e.SourceIdentifier), string(e.SourceType), awssdk.ToString(e.Message))
 			}
 		}
-		return out, mark, nil
+		return r.out, r.mark, nil
 	}
 }
 
@@ -94,29 +85,20 @@ func planReplicationGroups(ctx context.Context, c *awsapi.Clients, rs []health.R
 // "If not specified, all sources are included"), paged by NextToken, 100 a page.
 func memoryDBStream(typ mdbtypes.SourceType) streamFunc {
 	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
-		var out []session.Event
-		var mark time.Time
+		r := &streamRead{source: SourceMemoryDBEvents, subjects: subjects}
 		p := memorydb.NewDescribeEventsPaginator(c.MemoryDB, &memorydb.DescribeEventsInput{
 			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxResults: awssdk.Int32(100),
 		})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsapi.Wrap(err, "memorydb DescribeEvents", string(typ), "memorydb:DescribeEvents")
+				return r.out, time.Time{}, awsapi.Wrap(err, "memorydb DescribeEvents", string(typ), "memorydb:DescribeEvents")
 			}
 			for _, e := range page.Events {
-				if e.Date == nil {
-					continue
-				}
-				mark = latest(mark, *e.Date)
-				name := awssdk.ToString(e.SourceName)
-				if !subjects[strings.ToLower(name)] {
-					continue
-				}
-				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceMemoryDBEvents, Kind: string(e.SourceType), Subject: name, Message: awssdk.ToString(e.Message)})
+				r.add(e.Date, awssdk.ToString(e.SourceName), string(e.SourceType), awssdk.ToString(e.Message))
 			}
 		}
-		return out, mark, nil
+		return r.out, r.mark, nil
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
@@ -248,6 +249,28 @@ func eventResourceID(r health.Resource) string {
 }
 
 // latest returns the later of a and b.
+// streamRead accumulates one read of an event stream: the watermark moves over every
+// event AWS returned, and only the events of the session's subjects (lower-cased
+// identifiers) are kept.
+type streamRead struct {
+	source   string
+	subjects map[string]bool
+	out      []session.Event
+	mark     time.Time
+}
+
+// add takes one event (date nil: AWS gave no time, the event is passed over).
+func (r *streamRead) add(date *time.Time, subject, kind, msg string) {
+	if date == nil {
+		return
+	}
+	r.mark = latest(r.mark, *date)
+	if !r.subjects[strings.ToLower(subject)] {
+		return
+	}
+	r.out = append(r.out, session.Event{Time: date.UTC(), Source: r.source, Kind: kind, Subject: subject, Message: msg})
+}
+
 func latest(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b

@@ -43,58 +43,40 @@ func addRDSPlanners(m map[string]planner) {
 // "If not specified, then all sources are included"), paged by Marker, 100 a page.
 func rdsStream(typ rdstypes.SourceType) streamFunc {
 	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
-		var out []session.Event
-		var mark time.Time
+		r := &streamRead{source: SourceRDSEvents, subjects: subjects}
 		p := rds.NewDescribeEventsPaginator(c.RDS, &rds.DescribeEventsInput{
 			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
 		})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsapi.Wrap(err, "rds DescribeEvents", string(typ), "rds:DescribeEvents")
+				return r.out, time.Time{}, awsapi.Wrap(err, "rds DescribeEvents", string(typ), "rds:DescribeEvents")
 			}
 			for _, e := range page.Events {
-				if e.Date == nil {
-					continue
-				}
-				mark = latest(mark, *e.Date)
-				id := awssdk.ToString(e.SourceIdentifier)
-				if !subjects[strings.ToLower(id)] {
-					continue
-				}
-				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceRDSEvents, Kind: string(e.SourceType), Subject: id, Message: awssdk.ToString(e.Message)})
+				r.add(e.Date, awssdk.ToString(e.SourceIdentifier), string(e.SourceType), awssdk.ToString(e.Message))
 			}
 		}
-		return out, mark, nil
+		return r.out, r.mark, nil
 	}
 }
 
 // docdbStream is rdsStream through the DocumentDB API.
 func docdbStream(typ docdbtypes.SourceType) streamFunc {
 	return func(ctx context.Context, c *awsapi.Clients, subjects map[string]bool, start, end time.Time) ([]session.Event, time.Time, error) {
-		var out []session.Event
-		var mark time.Time
+		r := &streamRead{source: SourceDocDBEvents, subjects: subjects}
 		p := docdb.NewDescribeEventsPaginator(c.DocDB, &docdb.DescribeEventsInput{
 			SourceType: typ, StartTime: awssdk.Time(start), EndTime: awssdk.Time(end), MaxRecords: awssdk.Int32(100),
 		})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return out, time.Time{}, awsapi.Wrap(err, "docdb DescribeEvents", string(typ), "rds:DescribeEvents")
+				return r.out, time.Time{}, awsapi.Wrap(err, "docdb DescribeEvents", string(typ), "rds:DescribeEvents")
 			}
 			for _, e := range page.Events {
-				if e.Date == nil {
-					continue
-				}
-				mark = latest(mark, *e.Date)
-				id := awssdk.ToString(e.SourceIdentifier)
-				if !subjects[strings.ToLower(id)] {
-					continue
-				}
-				out = append(out, session.Event{Time: e.Date.UTC(), Source: SourceDocDBEvents, Kind: string(e.SourceType), Subject: id, Message: awssdk.ToString(e.Message)})
+				r.add(e.Date, awssdk.ToString(e.SourceIdentifier), string(e.SourceType), awssdk.ToString(e.Message))
 			}
 		}
-		return out, mark, nil
+		return r.out, r.mark, nil
 	}
 }
 
