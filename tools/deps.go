@@ -27,8 +27,6 @@ type RealClock = workflow.RealClock
 type Deps struct {
 	*workflow.Engine
 
-	logs *collectors
-	kube *kubeClients
 	// launching marks sessions whose StartExperiment call is in flight in this process.
 	launching sync.Map
 	// bg is the server's lifetime context: background work (log collection) runs under it.
@@ -40,17 +38,11 @@ type Deps struct {
 // awsapi.LoadConfig; each experiment's region gets its own clients.
 func NewDeps(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log zerolog.Logger) *Deps {
 	bg, cancel := context.WithCancel(context.Background())
-	d := &Deps{
-		Engine: workflow.New(store, base, cfg, clock, log),
-		logs:   newCollectors(), kube: newKubeClients(),
-		bg: bg, cancel: cancel,
-	}
-	d.Pods = d.podLister // aws:eks:pod targets are listed through the tools' Kubernetes clients
-	return d
+	return &Deps{Engine: workflow.New(store, base, cfg, clock, log), bg: bg, cancel: cancel}
 }
 
 // Close stops background work (log collectors).
 func (d *Deps) Close() {
-	d.logs.stopAll()
+	d.Engine.Close()
 	d.cancel()
 }

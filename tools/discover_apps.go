@@ -129,7 +129,7 @@ func (d *Deps) discoverApps(c *call, in DiscoverAppsInput) (*mcp.CallToolResult,
 		}
 	}
 	// Every EKS cluster of the region, scanned in parallel.
-	kclients, list, err := d.clusterClients(c.ctx, clients, in.Clusters)
+	kclients, list, err := d.ClusterClients(c.ctx, clients, in.Clusters)
 	if err != nil {
 		return c.fail(sess.ID, fmt.Errorf("list EKS clusters in %s: %w", sess.Experiment.Region, err))
 	}

@@ -93,7 +93,7 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 			}
 		}
 	}
-	d.stopLogs(sess.ID)
+	d.StopLogs(sess.ID)
 	now := d.Clock.Now().UTC()
 	sess, err = d.Store.Update(sess.ID, func(s *session.Session) error {
 		if s.Logs != nil && s.Logs.StoppedAt == nil {

@@ -102,7 +102,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		skipped = "no apps to follow: discover_apps found none and none were given; application log analysis will be skipped"
 	} else {
 		names := clusterNames(apps)
-		kclients, _, err := d.clusterClients(c.ctx, clients, names)
+		kclients, _, err := d.ClusterClients(c.ctx, clients, names)
 		if err != nil {
 			return c.fail(sess.ID, err)
 		}
@@ -135,7 +135,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		return nil
 	})
 	if err != nil {
-		d.stopLogs(sess.ID)
+		d.StopLogs(sess.ID)
 		return c.fail(sess.ID, err)
 	}
 	notFollowed := kube.NotFollowed(streams)
@@ -200,7 +200,7 @@ func (d *Deps) selectApps(c *call, sess *session.Session, keys []string) ([]sess
 		if err != nil {
 			return nil, err
 		}
-		kclients, _, err := d.clusterClients(c.ctx, clients, []string{parts[0]})
+		kclients, _, err := d.ClusterClients(c.ctx, clients, []string{parts[0]})
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +244,7 @@ func (d *Deps) runCollector(id, dir string, clients map[string]kubernetes.Interf
 	if err := coll.Start(d.bg, clients, apps); err != nil {
 		return nil, fmt.Errorf("start log collection: %w", err)
 	}
-	d.logs.set(id, coll)
+	d.SetCollector(id, coll)
 	return coll, nil
 }
 
@@ -255,9 +255,9 @@ func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.S
 	if sess.Logs == nil || sess.Logs.StoppedAt != nil || len(sess.Logs.Apps) == 0 {
 		return sess
 	}
-	lc := d.logs.get(sess.ID)
+	lc := d.Collector(sess.ID)
 	if lc == nil {
-		ok, release := d.logs.claimResume(sess.ID)
+		ok, release := d.ClaimResume(sess.ID)
 		defer release()
 		if !ok {
 			return sess // another call is resuming it
@@ -269,7 +269,7 @@ func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.S
 		if err != nil {
 			return sess
 		}
-		kclients, _, err := d.clusterClients(ctx, clients, clusterNames(sess.Logs.Apps))
+		kclients, _, err := d.ClusterClients(ctx, clients, clusterNames(sess.Logs.Apps))
 		if err != nil {
 			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
 			return sess

@@ -59,7 +59,7 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 	}
 	var text strings.Builder
 	// Log collection stops first, durably, whatever happens next.
-	logsStopped := d.stopLogs(sess.ID)
+	logsStopped := d.StopLogs(sess.ID)
 	if sess.Logs != nil && sess.Logs.StoppedAt == nil {
 		if updated, err := d.Store.Record(d.Log, sess.ID, "logs stopped", func(s *session.Session) error {
 			if s.Logs != nil && s.Logs.StoppedAt == nil {
@@ -247,6 +247,3 @@ func (d *Deps) markVanished(c *call, sess *session.Session, cause error) (*mcp.C
 	}
 	return c.fail(updated.ID, fmt.Errorf("FIS does not know experiment %s (%v): the session is ended with state unknown; check the FIS console of account/region %s, then finalize_report", sess.Run.ExperimentID, cause, sess.Experiment.Region))
 }
-
-// stopLogs stops this process's log collection for the session.
-func (d *Deps) stopLogs(id string) bool { return d.logs.stop(id) }

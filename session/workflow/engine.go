@@ -100,13 +100,17 @@ type Engine struct {
 	Clock  Clock
 	Log    zerolog.Logger
 	Health health.Registry
-	// Pods lists the pods of aws:eks:pod targets through a region's clients (set by the
-	// transport that holds the Kubernetes clients); nil leaves pod targets unchecked.
+	// Pods lists the pods of aws:eks:pod targets through a region's clients (New sets the
+	// engine's own EKS access); nil leaves pod targets unchecked.
 	Pods func(*awsapi.Clients) health.PodLister
 
 	baseAWS awssdk.Config
 	mu      sync.Mutex
 	clients map[string]*awsapi.Clients
+	// logs are the running pod log collections of this process; kube caches EKS token
+	// sources and clientsets.
+	logs *collectors
+	kube *kubeClients
 }
 
 // New builds an engine. base is the AWS configuration from awsapi.LoadConfig; each
@@ -115,11 +119,14 @@ func New(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log 
 	if clock == nil {
 		clock = RealClock{}
 	}
-	return &Engine{
+	e := &Engine{
 		Store: store, Config: cfg.WithDefaults(), Clock: clock, Log: log,
 		Health:  health.DefaultRegistry(),
 		baseAWS: base, clients: map[string]*awsapi.Clients{},
+		logs: newCollectors(), kube: newKubeClients(),
 	}
+	e.Pods = e.podLister // aws:eks:pod targets are listed through the engine's Kubernetes clients
+	return e
 }
 
 // BaseAWS is the AWS configuration the engine's clients derive from.

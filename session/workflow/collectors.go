@@ -1,4 +1,4 @@
-package tools
+package workflow
 
 import (
 	"sync"
@@ -6,8 +6,8 @@ import (
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
-// logCollector is a running pod log collection (kube.Collector).
-type logCollector interface {
+// LogCollector is a running pod log collection (kube.Collector).
+type LogCollector interface {
 	Streams() []session.LogStream
 	Stop()
 }
@@ -17,12 +17,12 @@ type logCollector interface {
 // resumed from the files on disk by the next tool call that needs it.
 type collectors struct {
 	mu       sync.Mutex
-	m        map[string]logCollector
+	m        map[string]LogCollector
 	resuming map[string]bool
 }
 
 func newCollectors() *collectors {
-	return &collectors{m: map[string]logCollector{}, resuming: map[string]bool{}}
+	return &collectors{m: map[string]LogCollector{}, resuming: map[string]bool{}}
 }
 
 // claimResume reports whether the caller may resume the session's collection: none
@@ -41,13 +41,13 @@ func (c *collectors) claimResume(id string) (ok bool, release func()) {
 	}
 }
 
-func (c *collectors) get(id string) logCollector {
+func (c *collectors) get(id string) LogCollector {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.m[id]
 }
 
-func (c *collectors) set(id string, lc logCollector) {
+func (c *collectors) set(id string, lc LogCollector) {
 	c.mu.Lock()
 	old := c.m[id]
 	c.m[id] = lc
@@ -73,9 +73,25 @@ func (c *collectors) stop(id string) bool {
 func (c *collectors) stopAll() {
 	c.mu.Lock()
 	all := c.m
-	c.m = map[string]logCollector{}
+	c.m = map[string]LogCollector{}
 	c.mu.Unlock()
 	for _, lc := range all {
 		lc.Stop()
 	}
 }
+
+// SetCollector records the session's running log collection (stopping one it replaces).
+func (e *Engine) SetCollector(id string, lc LogCollector) { e.logs.set(id, lc) }
+
+// Collector is the session's running log collection in this process (nil when none).
+func (e *Engine) Collector(id string) LogCollector { return e.logs.get(id) }
+
+// ClaimResume reports whether the caller may resume the session's log collection: none
+// runs and no other caller is resuming it. release must be called after.
+func (e *Engine) ClaimResume(id string) (ok bool, release func()) { return e.logs.claimResume(id) }
+
+// StopLogs stops and forgets the session's log collection; it reports whether one ran.
+func (e *Engine) StopLogs(id string) bool { return e.logs.stop(id) }
+
+// Close stops every log collection of this process.
+func (e *Engine) Close() { e.logs.stopAll() }

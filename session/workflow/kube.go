@@ -1,4 +1,4 @@
-package tools
+package workflow
 
 import (
 	"context"
@@ -25,29 +25,29 @@ func newKubeClients() *kubeClients {
 }
 
 // clientset returns a client for an EKS cluster, authenticated with in-process EKS tokens.
-func (d *Deps) clientset(aws *awsapi.Clients, c clusters.Cluster) (kubernetes.Interface, kube.Cluster, error) {
+func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster) (kubernetes.Interface, kube.Cluster, error) {
 	kc := kube.Cluster{Name: c.Name, Endpoint: c.Endpoint, CAData: c.CAData, Region: aws.Region}
 	key := aws.Region + "/" + c.Name + "/" + c.Endpoint
-	d.kube.mu.Lock()
-	defer d.kube.mu.Unlock()
-	if cs, ok := d.kube.clients[key]; ok {
+	e.kube.mu.Lock()
+	defer e.kube.mu.Unlock()
+	if cs, ok := e.kube.clients[key]; ok {
 		return cs, kc, nil
 	}
-	ts, ok := d.kube.tokens[aws.Region]
+	ts, ok := e.kube.tokens[aws.Region]
 	if !ok {
 		ts = kube.NewTokenSource(aws.Config)
-		d.kube.tokens[aws.Region] = ts
+		e.kube.tokens[aws.Region] = ts
 	}
 	cs, err := kube.Clientset(kc, ts)
 	if err != nil {
 		return nil, kc, fmt.Errorf("kubernetes client for cluster %s: %w", c.Name, err)
 	}
-	d.kube.clients[key] = cs
+	e.kube.clients[key] = cs
 	return cs, kc, nil
 }
 
-// clusterClients returns clients for the named clusters (all of the region when names is empty).
-func (d *Deps) clusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
+// ClusterClients returns clients for the named clusters (all of the region when names is empty).
+func (e *Engine) ClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
 	list, err := clusters.List(ctx, aws, names)
 	if err != nil {
 		return nil, nil, err
@@ -57,7 +57,7 @@ func (d *Deps) clusterClients(ctx context.Context, aws *awsapi.Clients, names []
 		if c.Error != "" {
 			continue
 		}
-		cs, _, err := d.clientset(aws, c)
+		cs, _, err := e.clientset(aws, c)
 		if err != nil {
 			continue
 		}
@@ -68,12 +68,12 @@ func (d *Deps) clusterClients(ctx context.Context, aws *awsapi.Clients, names []
 
 // eksPods lists the pods FIS aws:eks:pod targets select, for the health checks.
 type eksPods struct {
-	d   *Deps
+	e   *Engine
 	aws *awsapi.Clients
 }
 
 func (p eksPods) ListPods(ctx context.Context, cluster, namespace, selectorType, selectorValue string) ([]health.Pod, error) {
-	clients, _, err := p.d.clusterClients(ctx, p.aws, []string{cluster})
+	clients, _, err := p.e.ClusterClients(ctx, p.aws, []string{cluster})
 	if err != nil {
 		return nil, err
 	}
@@ -93,4 +93,4 @@ func (p eksPods) ListPods(ctx context.Context, cluster, namespace, selectorType,
 }
 
 // podLister gives health checks of aws:eks:pod targets access to the clusters.
-func (d *Deps) podLister(c *awsapi.Clients) health.PodLister { return eksPods{d: d, aws: c} }
+func (e *Engine) podLister(c *awsapi.Clients) health.PodLister { return eksPods{e: e, aws: c} }
