@@ -32,17 +32,35 @@ type Cluster struct {
 	Region string
 }
 
-// RESTConfig builds an in-memory client configuration for the cluster: its CA, and
-// a transport that puts a fresh bearer token from ts on every request and records
+// Limits pace a client's requests (client-go's token bucket: QPS sustained, Burst at once).
+type Limits struct {
+	QPS   float32
+	Burst int
+}
+
+// Client-side limits: tool calls (discovery, health checks of pods) and log following have
+// a limiter each, so opening hundreds of log streams never queues a tool call behind them.
+// kube-apiserver applies its own priority and fairness on top
+// (https://kubernetes.io/docs/concepts/cluster-administration/flow-control/).
+var (
+	ToolLimits = Limits{QPS: 20, Burst: 50}
+	LogLimits  = Limits{QPS: 50, Burst: 100}
+)
+
+// RESTConfig builds an in-memory client configuration for the cluster with ToolLimits: its
+// CA, and a transport that puts a fresh bearer token from ts on every request and records
 // each call in the request context's audit recorder.
-func RESTConfig(c Cluster, ts *TokenSource) *rest.Config {
+func RESTConfig(c Cluster, ts *TokenSource) *rest.Config { return RESTConfigWith(c, ts, ToolLimits) }
+
+// RESTConfigWith is RESTConfig with the given request limits.
+func RESTConfigWith(c Cluster, ts *TokenSource, l Limits) *rest.Config {
 	cfg := &rest.Config{
 		Host:            c.Endpoint,
 		TLSClientConfig: rest.TLSClientConfig{CAData: c.CAData},
 		UserAgent:       "fis-mcp",
 		// Log streams are long-lived; the limiter only paces their start.
-		QPS:   20,
-		Burst: 50,
+		QPS:   l.QPS,
+		Burst: l.Burst,
 		Dial:  ownDialer(),
 	}
 	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
@@ -51,9 +69,9 @@ func RESTConfig(c Cluster, ts *TokenSource) *rest.Config {
 	return cfg
 }
 
-// Clientset returns a typed client for the cluster.
-func Clientset(c Cluster, ts *TokenSource) (*kubernetes.Clientset, error) {
-	cs, err := kubernetes.NewForConfig(RESTConfig(c, ts))
+// Clientset returns a typed client for the cluster, with the given request limits.
+func Clientset(c Cluster, ts *TokenSource, l Limits) (*kubernetes.Clientset, error) {
+	cs, err := kubernetes.NewForConfig(RESTConfigWith(c, ts, l))
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client for cluster %s: %w", c.Name, err)
 	}

@@ -110,7 +110,7 @@ func TestDescribeRequest(t *testing.T) {
 func TestClientsetBuildsFromCluster(t *testing.T) {
 	srv := kubetest.New()
 	defer srv.Close()
-	cs, err := Clientset(Cluster{Name: "c1", Endpoint: srv.URL, CAData: srv.CAData()}, NewTokenSource(testAWSConfig()))
+	cs, err := Clientset(Cluster{Name: "c1", Endpoint: srv.URL, CAData: srv.CAData()}, NewTokenSource(testAWSConfig()), ToolLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestClientsetBuildsFromCluster(t *testing.T) {
 		t.Fatalf("server version %+v, %v", v, err)
 	}
 	// A wrong CA must fail TLS verification.
-	bad, _ := Clientset(Cluster{Name: "c1", Endpoint: srv.URL, CAData: []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")}, nil)
+	bad, _ := Clientset(Cluster{Name: "c1", Endpoint: srv.URL, CAData: []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")}, nil, ToolLimits)
 	if bad != nil {
 		if _, err := bad.Discovery().ServerVersion(); err == nil {
 			t.Fatal("bad CA accepted")
@@ -176,5 +176,19 @@ func TestWriteKubeconfig(t *testing.T) {
 	}
 	if err := WriteKubeconfig(filepath.Join(link, "config"), c); err == nil {
 		t.Fatal("symlinked ~/.kube/config accepted")
+	}
+}
+
+// Tool calls and log following are paced by limiters of their own.
+func TestRESTConfigLimits(t *testing.T) {
+	c := Cluster{Name: "c1", Endpoint: "https://127.0.0.1:1"}
+	if cfg := RESTConfig(c, nil); cfg.QPS != ToolLimits.QPS || cfg.Burst != ToolLimits.Burst {
+		t.Errorf("RESTConfig limits %v/%d, want %+v", cfg.QPS, cfg.Burst, ToolLimits)
+	}
+	if cfg := RESTConfigWith(c, nil, LogLimits); cfg.QPS != LogLimits.QPS || cfg.Burst != LogLimits.Burst {
+		t.Errorf("log limits %v/%d, want %+v", cfg.QPS, cfg.Burst, LogLimits)
+	}
+	if ToolLimits == LogLimits {
+		t.Error("tool calls and log following share one limit")
 	}
 }

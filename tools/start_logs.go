@@ -102,7 +102,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		skipped = "no apps to follow: discover_apps found none and none were given; application log analysis will be skipped"
 	} else {
 		names := clusterNames(apps)
-		kclients, _, err := d.ClusterClients(c.ctx, clients, names)
+		kclients, err := d.LogClusterClients(c.ctx, clients, names)
 		if err != nil {
 			return c.fail(sess.ID, err)
 		}
@@ -269,7 +269,7 @@ func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.S
 		if err != nil {
 			return sess
 		}
-		kclients, _, err := d.ClusterClients(ctx, clients, clusterNames(sess.Logs.Apps))
+		kclients, err := d.LogClusterClients(ctx, clients, clusterNames(sess.Logs.Apps))
 		if err != nil {
 			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
 			return sess

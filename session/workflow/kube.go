@@ -24,10 +24,11 @@ func newKubeClients() *kubeClients {
 	return &kubeClients{tokens: map[string]*kube.TokenSource{}, clients: map[string]kubernetes.Interface{}}
 }
 
-// clientset returns a client for an EKS cluster, authenticated with in-process EKS tokens.
-func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster) (kubernetes.Interface, kube.Cluster, error) {
+// clientset returns a client for an EKS cluster, authenticated with in-process EKS tokens,
+// paced by l (one client, so one limiter, per cluster and purpose).
+func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster, l kube.Limits) (kubernetes.Interface, kube.Cluster, error) {
 	kc := kube.Cluster{Name: c.Name, Endpoint: c.Endpoint, CAData: c.CAData, Region: aws.Region}
-	key := aws.Region + "/" + c.Name + "/" + c.Endpoint
+	key := fmt.Sprintf("%s/%s/%s/%v", aws.Region, c.Name, c.Endpoint, l)
 	e.kube.mu.Lock()
 	defer e.kube.mu.Unlock()
 	if cs, ok := e.kube.clients[key]; ok {
@@ -38,7 +39,7 @@ func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster) (kubernetes.
 		ts = kube.NewTokenSource(aws.Config)
 		e.kube.tokens[aws.Region] = ts
 	}
-	cs, err := kube.Clientset(kc, ts)
+	cs, err := kube.Clientset(kc, ts, l)
 	if err != nil {
 		return nil, kc, fmt.Errorf("kubernetes client for cluster %s: %w", c.Name, err)
 	}
@@ -46,8 +47,20 @@ func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster) (kubernetes.
 	return cs, kc, nil
 }
 
-// ClusterClients returns clients for the named clusters (all of the region when names is empty).
+// ClusterClients returns clients for tool calls to the named clusters (all of the region
+// when names is empty).
 func (e *Engine) ClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
+	return e.clusterClients(ctx, aws, names, kube.ToolLimits)
+}
+
+// LogClusterClients returns clients for following pod logs in the named clusters: their own
+// request limiter (kube.LogLimits), so starting many streams never delays a tool call.
+func (e *Engine) LogClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, error) {
+	out, _, err := e.clusterClients(ctx, aws, names, kube.LogLimits)
+	return out, err
+}
+
+func (e *Engine) clusterClients(ctx context.Context, aws *awsapi.Clients, names []string, l kube.Limits) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
 	list, err := clusters.List(ctx, aws, names)
 	if err != nil {
 		return nil, nil, err
@@ -57,7 +70,7 @@ func (e *Engine) ClusterClients(ctx context.Context, aws *awsapi.Clients, names 
 		if c.Error != "" {
 			continue
 		}
-		cs, _, err := e.clientset(aws, c)
+		cs, _, err := e.clientset(aws, c, l)
 		if err != nil {
 			continue
 		}
