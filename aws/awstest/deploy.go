@@ -254,22 +254,8 @@ func (e *cfnEval) value(n *yaml.Node) (any, error) {
 	if n == nil {
 		return nil, nil
 	}
-	switch n.Tag {
-	case "!Ref":
-		return e.ref(n.Value)
-	case "!Sub":
-		if n.Kind == yaml.SequenceNode {
-			return e.subLong(n.Content)
-		}
-		return e.sub(n.Value, nil)
-	case "!GetAtt":
-		if n.Kind == yaml.SequenceNode && len(n.Content) == 2 {
-			return e.getAtt(n.Content[0].Value, n.Content[1].Value)
-		}
-		res, attr, _ := strings.Cut(n.Value, ".")
-		return e.getAtt(res, attr)
-	case "!Join", "!Select", "!If", "!FindInMap", "!ImportValue", "!Split", "!GetAZs":
-		return nil, fmt.Errorf("%s is not supported by the test deployer", n.Tag)
+	if name, ok := strings.CutPrefix(n.Tag, "!"); ok && !strings.HasPrefix(name, "!") { // not YAML's own !!str, !!map...
+		return e.intrinsic(name, n) // short form: !Ref X, !Sub ..., !GetAtt R.A
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -288,18 +274,11 @@ func (e *cfnEval) value(n *yaml.Node) (any, error) {
 		m := mappingOf(n)
 		if len(m) == 1 {
 			for k, v := range m {
-				switch k {
-				case "Ref":
-					return e.ref(v.Value)
-				case "Fn::Sub":
-					if v.Kind == yaml.SequenceNode {
-						return e.subLong(v.Content)
+				if name, ok := strings.CutPrefix(k, "Fn::"); ok || k == "Ref" {
+					if !ok {
+						name = k
 					}
-					return e.sub(v.Value, nil)
-				case "Fn::GetAtt":
-					if v.Kind == yaml.SequenceNode && len(v.Content) == 2 {
-						return e.getAtt(v.Content[0].Value, v.Content[1].Value)
-					}
+					return e.intrinsic(name, v) // long form: {Ref: X}, {Fn::Sub: ...}
 				}
 			}
 		}
@@ -316,6 +295,27 @@ func (e *cfnEval) value(n *yaml.Node) (any, error) {
 		return e.value(n.Alias)
 	}
 	return nil, fmt.Errorf("unsupported YAML node")
+}
+
+// intrinsic evaluates the intrinsic function name (Ref, Sub, GetAtt) applied to arg, given in
+// either the short (!Sub) or the long ({Fn::Sub: ...}) form.
+func (e *cfnEval) intrinsic(name string, arg *yaml.Node) (any, error) {
+	switch name {
+	case "Ref":
+		return e.ref(arg.Value)
+	case "Sub":
+		if arg.Kind == yaml.SequenceNode {
+			return e.subLong(arg.Content)
+		}
+		return e.sub(arg.Value, nil)
+	case "GetAtt":
+		if arg.Kind == yaml.SequenceNode && len(arg.Content) == 2 {
+			return e.getAtt(arg.Content[0].Value, arg.Content[1].Value)
+		}
+		res, attr, _ := strings.Cut(arg.Value, ".")
+		return e.getAtt(res, attr)
+	}
+	return nil, fmt.Errorf("!%s is not supported by the test deployer", name)
 }
 
 func (e *cfnEval) ref(name string) (string, error) {
