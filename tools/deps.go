@@ -4,7 +4,6 @@ package tools
 
 import (
 	"context"
-	"sync"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
@@ -27,8 +26,6 @@ type RealClock = workflow.RealClock
 type Deps struct {
 	*workflow.Engine
 
-	// launching marks sessions whose StartExperiment call is in flight in this process.
-	launching sync.Map
 	// bg is the server's lifetime context: background work (log collection) runs under it.
 	bg     context.Context
 	cancel context.CancelFunc

@@ -106,7 +106,7 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 		return c.fail(in.SessionID, err)
 	}
 	if sess.Run != nil && sess.Run.ExperimentID != "" {
-		sess, _ = d.sampleLiveState(c, sess, true) // the resources' final state
+		sess, _ = d.SampleLiveState(c.ctx, sess, true) // the resources' final state
 		sess = d.collectAWSRecords(c, sess)
 	}
 	lang := in.Language

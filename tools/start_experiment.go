@@ -202,8 +202,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 	if err != nil {
 		return c.fail(id, withUnsaved(err, "abandoned start (the session still shows a start in progress)", d.abandonStart(id, err)))
 	}
-	d.launching.Store(id, true)
-	defer d.launching.Delete(id)
+	defer d.BeginStart(id)()
 	// The start must not be cut short by the client going away, or its outcome would be unknown.
 	startCtx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), startTimeout)
 	defer cancel()
@@ -269,7 +268,7 @@ func (d *Deps) launch(c *call, id string, dryRun bool, confirmedBy string, check
 		} else {
 			return c.fail(id, fmt.Errorf("experiment %s started while a stop was requested, and StopExperiment failed: %w. Stop it now: aws fis stop-experiment --id %s --region %s", st.ID, serr, st.ID, region))
 		}
-		if _, _, rerr := d.recordStatus(id, st); rerr != nil {
+		if _, _, rerr := d.RecordStatus(id, st); rerr != nil {
 			d.Log.Error().Err(rerr).Str("session", id).Str("recording", "experiment status after the queued stop").Msg("could not save the session: the change is lost")
 			unsaved = unsavedNote("experiment's state after the stop (poll records it)", rerr)
 		}

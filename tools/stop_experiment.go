@@ -135,7 +135,7 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 				st = next
 			}
 		}
-		updated, _, err := d.recordStatus(sess.ID, st)
+		updated, _, err := d.RecordStatus(sess.ID, st)
 		if err != nil {
 			return c.fail(in.SessionID, err)
 		}
@@ -209,14 +209,14 @@ func (d *Deps) resolvePendingStart(c *call, sess *session.Session) (*session.Ses
 	if fresh.Run == nil || fresh.Run.ExperimentID != "" {
 		return fresh, nil
 	}
-	recovered, found, err := d.recoverStart(c, fresh)
+	recovered, found, err := d.RecoverStart(c.ctx, fresh)
 	if err != nil {
 		return fresh, err // never abort a start that may exist
 	}
 	if found {
 		return recovered, nil
 	}
-	if _, inFlight := d.launching.Load(sess.ID); inFlight {
+	if d.StartInFlight(sess.ID) {
 		return fresh, errStopQueued
 	}
 	return d.Store.Update(sess.ID, func(s *session.Session) error {

@@ -111,6 +111,8 @@ type Engine struct {
 	// sources and clientsets.
 	logs *collectors
 	kube *kubeClients
+	// starting marks sessions whose StartExperiment call is in flight in this process.
+	starting sync.Map
 }
 
 // New builds an engine. base is the AWS configuration from awsapi.LoadConfig; each
