@@ -258,4 +258,3 @@ func insightText(in report.AppInsight) string {
 	}
 	return b.String()
 }
-

@@ -127,7 +127,6 @@ func (e *Engine) RecordStatus(id string, st experiment.Status) (*session.Session
 	return sess, added, err
 }
 
-
 // SampleLiveState rechecks the affected resources and the stop-condition alarms and
 // records every status change in the timeline; a failure is recorded as a fis-mcp note.
 // final forces a sample after the observation window (finalize_report's last look).
@@ -243,7 +242,6 @@ func hasNote(timeline []session.Event, msg string) bool {
 	return false
 }
 
-
 // CompareResolvedTargets reads FIS's own resolved targets of a dry run and flags every
 // difference from the health check's list.
 func (e *Engine) CompareResolvedTargets(ctx context.Context, sess *session.Session) (*session.Session, []session.Event, []string) {
@@ -329,7 +327,6 @@ func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []s
 	}
 	return out
 }
-
 
 // ReadLiveAWSEvents merges the affected resources' AWS event records (RDS/ElastiCache
 // events, instance transitions, ...) into the timeline, for the live view. Each event
