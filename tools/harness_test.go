@@ -251,6 +251,15 @@ func (r result) decode(t *testing.T, v any) {
 	}
 }
 
+// output decodes a tool result's structured content into its exported output type
+// (tools.PollOutput, ...), failing the test when it does not fit.
+func output[T any](t *testing.T, r result) T {
+	t.Helper()
+	var v T
+	r.decode(t, &v)
+	return v
+}
+
 // call invokes a tool with a progress token.
 func (h *harness) call(name string, args map[string]any) result {
 	h.t.Helper()
