@@ -1,10 +1,9 @@
 // Package tools defines fis-mcp's MCP tools: one file per tool with its schema,
-// annotations and a thin handler that calls the domain packages (aws, kube, session).
+// annotations and a thin handler that calls the workflow engine (session/workflow) and
+// renders its typed result.
 package tools
 
 import (
-	"context"
-
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
 
@@ -22,24 +21,13 @@ type Clock = workflow.Clock
 type RealClock = workflow.RealClock
 
 // Deps are what the tools use: the workflow engine (its Store, Config, Clock, Log, Health
-// and AWS clients are promoted) plus what the tools still hold themselves. Build with NewDeps.
+// and AWS clients are promoted). Build with NewDeps.
 type Deps struct {
 	*workflow.Engine
-
-	// bg is the server's lifetime context: background work (log collection) runs under it.
-	bg     context.Context
-	cancel context.CancelFunc
 }
 
 // NewDeps wires the tools' dependencies. base is the AWS configuration from
 // awsapi.LoadConfig; each experiment's region gets its own clients.
 func NewDeps(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log zerolog.Logger) *Deps {
-	bg, cancel := context.WithCancel(context.Background())
-	return &Deps{Engine: workflow.New(store, base, cfg, clock, log), bg: bg, cancel: cancel}
-}
-
-// Close stops background work (log collectors).
-func (d *Deps) Close() {
-	d.Engine.Close()
-	d.cancel()
+	return &Deps{Engine: workflow.New(store, base, cfg, clock, log)}
 }

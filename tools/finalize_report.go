@@ -70,7 +70,7 @@ func (d *Deps) finalize(c *call, in FinalizeReportInput) (*mcp.CallToolResult, e
 	if err := sess.Require("write the report (the experiment has not ended: poll until it does, or stop_experiment)", session.StateEnded, session.StateAborted); err != nil {
 		return c.fail(sess.ID, err)
 	}
-	sess = d.ensureLogs(c.ctx, sess)
+	sess = d.EnsureLogs(c.ctx, sess)
 	// The post-experiment baseline, measured from the experiment's end.
 	if sess.State == session.StateEnded && sess.Run != nil {
 		end := d.Clock.Now()

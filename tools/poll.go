@@ -69,7 +69,7 @@ func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
 	if err != nil {
 		return c.fail(sess.ID, err)
 	}
-	sess = d.ensureLogs(c.ctx, sess)
+	sess = d.EnsureLogs(c.ctx, sess)
 	if sess.Run.ExperimentID == "" {
 		recovered, found, err := d.RecoverStart(c.ctx, sess)
 		if err != nil {

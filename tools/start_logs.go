@@ -1,16 +1,15 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/kube"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // StartLogsInput selects the session and the apps to follow.
@@ -97,16 +96,16 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 	now := d.Clock.Now().UTC()
 	skipped := ""
 	var streams []session.LogStream
-	maxStreams := d.maxLogStreams()
+	maxStreams := d.MaxLogStreams()
 	if len(apps) == 0 {
 		skipped = "no apps to follow: discover_apps found none and none were given; application log analysis will be skipped"
 	} else {
-		names := clusterNames(apps)
+		names := workflow.ClusterNames(apps)
 		kclients, err := d.LogClusterClients(c.ctx, clients, names)
 		if err != nil {
 			return c.fail(sess.ID, err)
 		}
-		coll, err := d.runCollector(sess.ID, logDir, kclients, apps)
+		coll, err := d.RunCollector(sess.ID, logDir, kclients, apps)
 		if err != nil {
 			return c.fail(sess.ID, err)
 		}
@@ -216,106 +215,4 @@ func (d *Deps) selectApps(c *call, sess *session.Session, keys []string) ([]sess
 		out = append(out, app)
 	}
 	return out, nil
-}
-
-// maxLogStreams is the operator's stream limit, or the collector's default.
-func (d *Deps) maxLogStreams() int {
-	if d.Config.MaxLogStreams > 0 {
-		return d.Config.MaxLogStreams
-	}
-	return kube.DefaultMaxStreams
-}
-
-func clusterNames(apps []session.App) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range apps {
-		if !seen[a.Cluster] {
-			seen[a.Cluster] = true
-			out = append(out, a.Cluster)
-		}
-	}
-	return out
-}
-
-// runCollector starts (or restarts, resuming from the files) the session's log collection.
-func (d *Deps) runCollector(id, dir string, clients map[string]kubernetes.Interface, apps []session.App) (*kube.Collector, error) {
-	coll := kube.NewCollector(kube.CollectorOptions{Dir: dir, MaxStreams: d.maxLogStreams(), Logger: d.Log.With().Str("session", id).Logger()})
-	if err := coll.Start(d.bg, clients, apps); err != nil {
-		return nil, fmt.Errorf("start log collection: %w", err)
-	}
-	d.SetCollector(id, coll)
-	return coll, nil
-}
-
-// ensureLogs resumes the log collection of a session after a server restart (it
-// continues from the last line on disk, without duplicates) and refreshes the
-// session's stream list.
-func (d *Deps) ensureLogs(ctx context.Context, sess *session.Session) *session.Session {
-	if sess.Logs == nil || sess.Logs.StoppedAt != nil || len(sess.Logs.Apps) == 0 {
-		return sess
-	}
-	lc := d.Collector(sess.ID)
-	if lc == nil {
-		ok, release := d.ClaimResume(sess.ID)
-		defer release()
-		if !ok {
-			return sess // another call is resuming it
-		}
-		if fresh, err := d.Store.Get(sess.ID); err != nil || fresh.Logs == nil || fresh.Logs.StoppedAt != nil {
-			return sess // stopped meanwhile
-		}
-		clients, err := d.AWS(sess.Experiment.Region)
-		if err != nil {
-			return sess
-		}
-		kclients, err := d.LogClusterClients(ctx, clients, clusterNames(sess.Logs.Apps))
-		if err != nil {
-			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
-			return sess
-		}
-		coll, err := d.runCollector(sess.ID, sess.Logs.Dir, kclients, sess.Logs.Apps)
-		if err != nil {
-			d.Log.Warn().Err(err).Str("session", sess.ID).Msg("could not resume log collection")
-			return sess
-		}
-		lc = coll
-		// A failed write is logged by RecordEvent; the collector runs on regardless.
-		_, _ = d.Store.RecordEvent(d.Log, sess.ID, session.Event{Time: d.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventLogsResumed, Message: "log collection resumed after a server restart (from the last line on disk)"})
-	}
-	streams := lc.Streams()
-	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
-		if s.Logs != nil {
-			s.Logs.Streams = nonNil(streams)
-			s.Logs.MaxStreams = d.maxLogStreams()
-			s.Logs.NotFollowed = kube.NotFollowed(streams)
-		}
-		return nil
-	})
-	if err != nil {
-		return sess
-	}
-	return updated
-}
-
-// ResumeLogCollection restarts, in the background, the log collection of every stored
-// session that was collecting when the previous server process ended.
-func (d *Deps) ResumeLogCollection() {
-	list, err := d.Store.List()
-	if err != nil {
-		d.Log.Warn().Err(err).Msg("cannot list sessions to resume log collection")
-		return
-	}
-	for _, sum := range list {
-		switch sum.State {
-		case session.StateLogsStarted, session.StateAwaitingConfirmation, session.StateRunning, session.StateEnded:
-		default:
-			continue
-		}
-		sess, err := d.Store.Get(sum.ID)
-		if err != nil || sess.Logs == nil || sess.Logs.StoppedAt != nil {
-			continue
-		}
-		go d.ensureLogs(d.bg, sess)
-	}
 }

@@ -93,5 +93,8 @@ func (e *Engine) ClaimResume(id string) (ok bool, release func()) { return e.log
 // StopLogs stops and forgets the session's log collection; it reports whether one ran.
 func (e *Engine) StopLogs(id string) bool { return e.logs.stop(id) }
 
-// Close stops every log collection of this process.
-func (e *Engine) Close() { e.logs.stopAll() }
+// Close stops every log collection of this process and the engine's background work.
+func (e *Engine) Close() {
+	e.logs.stopAll()
+	e.cancel()
+}

@@ -111,6 +111,10 @@ type Engine struct {
 	// sources and clientsets.
 	logs *collectors
 	kube *kubeClients
+	// bg is the engine's lifetime context: background work (log collection) runs under it
+	// until Close.
+	bg     context.Context
+	cancel context.CancelFunc
 	// starting marks sessions whose StartExperiment call is in flight in this process.
 	starting sync.Map
 }
@@ -121,7 +125,9 @@ func New(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log 
 	if clock == nil {
 		clock = RealClock{}
 	}
+	bg, cancel := context.WithCancel(context.Background())
 	e := &Engine{
+		bg: bg, cancel: cancel,
 		Store: store, Config: cfg.WithDefaults(), Clock: clock, Log: log,
 		Health:  health.DefaultRegistry(),
 		baseAWS: base, clients: map[string]*awsapi.Clients{},
