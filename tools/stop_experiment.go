@@ -229,21 +229,8 @@ func (d *Deps) resolvePendingStart(c *call, sess *session.Session) (*session.Ses
 	})
 }
 
-// markVanished ends a run whose experiment FIS no longer knows (wrong account or
-// region, expired record), so the session can still be reported.
+// markVanished renders Engine.MarkVanished's refusal.
 func (d *Deps) markVanished(c *call, sess *session.Session, cause error) (*mcp.CallToolResult, error) {
-	now := d.Clock.Now().UTC()
-	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
-		if s.Run == nil || s.Terminal() {
-			return nil
-		}
-		s.Run.State, s.Run.Reason = "unknown", "experiment not found in FIS: "+cause.Error()
-		s.Run.EndTime = &now
-		s.AddEvent(session.Event{Time: now, Source: session.SourceFIS, Kind: session.EventExperimentNotFound, Subject: s.Run.ExperimentID, Message: s.Run.Reason})
-		return s.Transition(session.StateEnded)
-	})
-	if err != nil {
-		return c.fail(sess.ID, err)
-	}
-	return c.fail(updated.ID, fmt.Errorf("FIS does not know experiment %s (%v): the session is ended with state unknown; check the FIS console of account/region %s, then finalize_report", sess.Run.ExperimentID, cause, sess.Experiment.Region))
+	updated, err := d.MarkVanished(sess, cause)
+	return c.fail(updated.ID, err)
 }

@@ -402,3 +402,23 @@ func (e *Engine) StartInFlight(id string) bool {
 	_, ok := e.starting.Load(id)
 	return ok
 }
+
+// MarkVanished ends a run whose experiment FIS no longer knows (wrong account or region,
+// expired record), so the session can still be reported: it is ended with run state
+// unknown, and the returned error says so and what to check.
+func (e *Engine) MarkVanished(sess *session.Session, cause error) (*session.Session, error) {
+	now := e.Clock.Now().UTC()
+	updated, err := e.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Run == nil || s.Terminal() {
+			return nil
+		}
+		s.Run.State, s.Run.Reason = "unknown", "experiment not found in FIS: "+cause.Error()
+		s.Run.EndTime = &now
+		s.AddEvent(session.Event{Time: now, Source: session.SourceFIS, Kind: session.EventExperimentNotFound, Subject: s.Run.ExperimentID, Message: s.Run.Reason})
+		return s.Transition(session.StateEnded)
+	})
+	if err != nil {
+		return sess, err
+	}
+	return updated, fmt.Errorf("FIS does not know experiment %s (%v): the session is ended with state unknown; check the FIS console of account/region %s, then finalize_report", sess.Run.ExperimentID, cause, sess.Experiment.Region)
+}
