@@ -27,14 +27,12 @@ type Common struct {
 
 // call is the context of one tool invocation.
 type call struct {
-	d    *Deps
-	tool string
-	rec  *audit.Recorder
-	ctx  context.Context
-	req  mcp.CallToolRequest
-	// flushed are the calls already appended to the session.
-	flushed []session.APICall
-	start   time.Time
+	d     *Deps
+	tool  string
+	rec   *audit.Recorder
+	ctx   context.Context
+	req   mcp.CallToolRequest
+	start time.Time
 }
 
 func (d *Deps) newCall(ctx context.Context, tool string, req mcp.CallToolRequest) *call {
@@ -51,7 +49,7 @@ func (c *call) logDone(sessionID string, calls int, err error) {
 	}
 	ev.Str("tool", c.tool).Str("session", sessionID).Int("api_calls", calls).
 		Dur("took", time.Since(c.start)).Msg("tool call done")
-	for _, cl := range c.flushed {
+	for _, cl := range c.rec.Calls() {
 		c.d.Log.Debug().Str("tool", c.tool).Str("service", cl.Service).Str("operation", cl.Operation).
 			Str("resource", cl.Resource).Str("result", cl.Result).Int64("latency_ms", cl.LatencyMS).Msg("api call")
 	}
@@ -60,17 +58,8 @@ func (c *call) logDone(sessionID string, calls int, err error) {
 // flushCalls appends the calls recorded since the last flush to the session's audit
 // trail and returns every call of this tool call.
 func (c *call) flushCalls(sessionID string) []session.APICall {
-	calls := c.rec.Drain()
-	if len(calls) > 0 && sessionID != "" {
-		if _, err := c.d.Store.Update(sessionID, func(s *session.Session) error {
-			s.APICalls = append(s.APICalls, calls...)
-			return nil
-		}); err != nil {
-			c.d.Log.Warn().Err(err).Str("session", sessionID).Msg("could not append API calls to the session")
-		}
-	}
-	c.flushed = append(c.flushed, calls...)
-	return nonNil(c.flushed)
+	c.d.SaveAPICalls(c.ctx, sessionID)
+	return nonNil(c.rec.Calls())
 }
 
 // unsavedNote tells the user that a change could not be saved; Store.Record has logged it.

@@ -18,6 +18,8 @@ type Recorder struct {
 	tool  string
 	mu    sync.Mutex
 	calls []session.APICall
+	// taken is how many of calls TakeUnsaved has handed out.
+	taken int
 }
 
 // NewRecorder returns a recorder that tags every call with the tool name.
@@ -46,15 +48,16 @@ func (r *Recorder) Calls() []session.APICall {
 	return append([]session.APICall(nil), r.calls...)
 }
 
-// Drain returns the calls recorded so far and forgets them.
-func (r *Recorder) Drain() []session.APICall {
+// TakeUnsaved returns the calls recorded since its previous call (those not yet
+// appended to a session's trail); Calls still returns every call.
+func (r *Recorder) TakeUnsaved() []session.APICall {
 	if r == nil {
 		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := r.calls
-	r.calls = nil
+	out := append([]session.APICall(nil), r.calls[r.taken:]...)
+	r.taken = len(r.calls)
 	return out
 }
 

@@ -24,8 +24,15 @@ func TestRecorder(t *testing.T) {
 	if len(calls) != 50 || calls[0].Tool != "poll" {
 		t.Fatalf("recorded %d calls, tool %q", len(calls), calls[0].Tool)
 	}
-	if got := r.Drain(); len(got) != 50 || len(r.Calls()) != 0 {
-		t.Fatalf("drain returned %d, left %d", len(got), len(r.Calls()))
+	if got := r.TakeUnsaved(); len(got) != 50 || len(r.Calls()) != 50 {
+		t.Fatalf("TakeUnsaved returned %d, Calls %d", len(got), len(r.Calls()))
+	}
+	Record(ctx, session.APICall{Service: "fis", Operation: "StopExperiment"})
+	if got := r.TakeUnsaved(); len(got) != 1 || got[0].Operation != "StopExperiment" || len(r.Calls()) != 51 {
+		t.Fatalf("second TakeUnsaved returned %v, Calls %d", got, len(r.Calls()))
+	}
+	if got := r.TakeUnsaved(); len(got) != 0 {
+		t.Fatalf("third TakeUnsaved returned %d calls, want 0", len(got))
 	}
 	// No recorder: recording is a no-op, not a panic.
 	Record(context.Background(), session.APICall{Service: "x"})
@@ -34,7 +41,7 @@ func TestRecorder(t *testing.T) {
 	}
 	var nilRec *Recorder
 	nilRec.Add(session.APICall{})
-	if nilRec.Calls() != nil || nilRec.Drain() != nil {
+	if nilRec.Calls() != nil || nilRec.TakeUnsaved() != nil {
 		t.Fatal("nil recorder returned calls")
 	}
 }

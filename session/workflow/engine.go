@@ -17,6 +17,7 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/audit"
 )
 
 // Config are the operator settings and workflow timings.
@@ -170,4 +171,20 @@ func (e *Engine) List() ([]session.Summary, error) {
 // Get returns one stored session.
 func (e *Engine) Get(id string) (*session.Session, error) {
 	return e.Store.Get(id)
+}
+
+// SaveAPICalls appends the API calls the context's audit recorder holds since the last
+// save to the session's trail (a step calls it before rendering a report, so the report's
+// audit appendix is complete; the transport calls it when the step returns). A failed
+// write is logged; with no session ID the calls are only shown, not saved.
+func (e *Engine) SaveAPICalls(ctx context.Context, sessionID string) {
+	calls := audit.From(ctx).TakeUnsaved()
+	if len(calls) == 0 || sessionID == "" {
+		return
+	}
+	// Record logs a failed write.
+	_, _ = e.Store.Record(e.Log, sessionID, fmt.Sprintf("%d API calls", len(calls)), func(s *session.Session) error {
+		s.APICalls = append(s.APICalls, calls...)
+		return nil
+	})
 }
