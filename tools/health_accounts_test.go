@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
-	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
 )
 
@@ -70,18 +69,15 @@ func TestHealthCheckMultiAccount(t *testing.T) {
 			if !strings.Contains(res.text, "multi-account template, 1 target account(s): "+otherAccount) {
 				t.Errorf("resolve text does not show the target accounts:\n%s", res.text)
 			}
-			id := res.str("session_id")
+			id := output[tools.ResolveExperimentOutput](t, res).SessionID
 			if ta := h.session(id).Experiment.Template.TargetAccounts; len(ta) != 1 || ta[0].AccountID != otherAccount {
 				t.Fatalf("target accounts = %+v", ta)
 			}
 			r := h.ok("health_check", map[string]any{"session_id": id})
-			if r.str("verdict") != tc.verdict {
-				t.Fatalf("verdict %q, want %q:\n%s", r.str("verdict"), tc.verdict, r.text)
+			out := output[tools.HealthCheckOutput](t, r)
+			if out.Verdict != tc.verdict {
+				t.Fatalf("verdict %q, want %q:\n%s", out.Verdict, tc.verdict, r.text)
 			}
-			var out struct {
-				Resources []session.ResourceHealth `json:"resources"`
-			}
-			r.decode(t, &out)
 			if len(out.Resources) != 1 {
 				t.Fatalf("resources = %+v", out.Resources)
 			}
@@ -102,7 +98,7 @@ func TestHealthCheckMultiAccount(t *testing.T) {
 			}
 			if tc.verdict == "healthy" {
 				tok := h.token(id, false)
-				if s := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok}); s.str("status") != "started" {
+				if s := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok}); output[tools.StartExperimentOutput](t, s).Status != "started" {
 					t.Errorf("start after a healthy multi-account check:\n%s", s.text)
 				}
 			}

@@ -10,16 +10,16 @@ import (
 	"github.com/fis-mcp/fis-mcp/tools"
 )
 
-func resourceByID(t *testing.T, r result, id string) map[string]any {
+func resourceByID(t *testing.T, r result, id string) session.ResourceHealth {
 	t.Helper()
-	for _, x := range r.list("resources") {
-		m := x.(map[string]any)
-		if m["id"] == id {
-			return m
+	out := output[tools.HealthCheckOutput](t, r)
+	for _, x := range out.Resources {
+		if x.ID == id {
+			return x
 		}
 	}
-	t.Fatalf("%s: no resource %s in %v", r.name, id, r.data["resources"])
-	return nil
+	t.Fatalf("%s: no resource %s in %+v", r.name, id, out.Resources)
+	return session.ResourceHealth{}
 }
 
 func TestHealthCheckHealthy(t *testing.T) {
@@ -32,8 +32,8 @@ func TestHealthCheckHealthy(t *testing.T) {
 		t.Fatalf("verdict %s all_healthy %t:\n%s", out.Verdict, out.AllHealthy, r.text)
 	}
 	aurora := resourceByID(t, r, demoAurora)
-	if aurora["healthy"] != true || aurora["status"] != "available" || aurora["type"] != "aws:rds:cluster" {
-		t.Errorf("aurora = %v", aurora)
+	if !aurora.Healthy || aurora.Status != "available" || aurora.Type != "aws:rds:cluster" {
+		t.Errorf("aurora = %+v", aurora)
 	}
 	if len(out.Alarms) != 1 || out.Alarms[0].Name != demoAlarm || !out.Alarms[0].Healthy {
 		t.Errorf("alarms = %+v", out.Alarms)
@@ -75,8 +75,8 @@ func TestHealthCheckBlocked(t *testing.T) {
 			id := h.resolveDemo()
 			tc.breakIt(h)
 			r := h.ok("health_check", map[string]any{"session_id": id})
-			if r.str("verdict") != "blocked" || r.data["all_healthy"] != false {
-				t.Fatalf("verdict %q:\n%s", r.str("verdict"), r.text)
+			if out := output[tools.HealthCheckOutput](t, r); out.Verdict != "blocked" || out.AllHealthy {
+				t.Fatalf("verdict %q all_healthy %t:\n%s", out.Verdict, out.AllHealthy, r.text)
 			}
 			if !strings.Contains(r.text, "BLOCKED") || !strings.Contains(r.text, "override_reason") && !strings.Contains(r.text, "override=true") {
 				t.Errorf("text does not give the choices:\n%s", r.text)
@@ -102,11 +102,12 @@ func TestHealthCheckWaitRecovers(t *testing.T) {
 	mark := h.progressMark()
 	start := h.clock.Now()
 	r := h.ok("health_check", map[string]any{"session_id": id, "wait": true})
-	if r.str("verdict") != "healthy" {
-		t.Fatalf("verdict %q after waiting:\n%s", r.str("verdict"), r.text)
+	out := output[tools.HealthCheckOutput](t, r)
+	if out.Verdict != "healthy" {
+		t.Fatalf("verdict %q after waiting:\n%s", out.Verdict, r.text)
 	}
 	// Checks at 0, 60, 120 (modifying) and 180 s (available).
-	if got := r.num("waited_seconds"); got != 180 {
+	if got := out.WaitedSeconds; got != 180 {
 		t.Errorf("waited_seconds = %v, want 180", got)
 	}
 	if got := h.clock.Now().Sub(start); got != 180*time.Second {
@@ -135,18 +136,19 @@ func TestHealthCheckWaitGivesUpAfterTenMinutes(t *testing.T) {
 	h.aws.SetDBClusterStatus(demoAurora, "modifying")
 	mark := h.progressMark()
 	r := h.ok("health_check", map[string]any{"session_id": id, "wait": true})
-	if r.str("verdict") != "blocked" {
-		t.Fatalf("verdict %q:\n%s", r.str("verdict"), r.text)
+	out := output[tools.HealthCheckOutput](t, r)
+	if out.Verdict != "blocked" {
+		t.Fatalf("verdict %q:\n%s", out.Verdict, r.text)
 	}
-	if got := r.num("waited_seconds"); got < 590 || got > 600 {
+	if got := out.WaitedSeconds; got < 590 || got > 600 {
 		t.Errorf("waited_seconds = %v, want ≈ 600", got)
 	}
 	if !strings.Contains(r.text, "Still unhealthy after waiting 600s") || !strings.Contains(r.text, "demo-aurora (aws:rds:cluster: modifying)") {
 		t.Errorf("text lacks the diagnostic:\n%s", r.text)
 	}
 	aurora := resourceByID(t, r, demoAurora)
-	if aurora["healthy"] != false || aurora["status"] != "modifying" {
-		t.Errorf("aurora = %v", aurora)
+	if aurora.Healthy || aurora.Status != "modifying" {
+		t.Errorf("aurora = %+v", aurora)
 	}
 	if n := len(h.progressSince(mark)); n != 10 {
 		t.Errorf("%d progress notifications, want 10 (one per recheck)", n)
@@ -198,12 +200,12 @@ func TestHealthCheckOverride(t *testing.T) {
 	}
 
 	// start_experiment is now allowed, and its warning shows the override.
-	s := h.ok("start_experiment", map[string]any{"session_id": id})
-	if !strings.Contains(s.str("warning"), "HEALTH OVERRIDE") || !strings.Contains(s.str("warning"), reason) {
-		t.Errorf("impact warning does not show the override:\n%s", s.str("warning"))
+	s := output[tools.StartExperimentOutput](t, h.ok("start_experiment", map[string]any{"session_id": id}))
+	if !strings.Contains(s.Warning, "HEALTH OVERRIDE") || !strings.Contains(s.Warning, reason) {
+		t.Errorf("impact warning does not show the override:\n%s", s.Warning)
 	}
-	st := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": s.str("confirmation_token")})
-	if st.str("status") != "started" || len(h.aws.StartedExperiments()) != 1 {
+	st := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": s.ConfirmationToken})
+	if output[tools.StartExperimentOutput](t, st).Status != "started" || len(h.aws.StartedExperiments()) != 1 {
 		t.Fatalf("start after override: %s", st.text)
 	}
 }
@@ -213,8 +215,8 @@ func TestHealthCheckOverrideWhenHealthy(t *testing.T) {
 	h := newHarness(t)
 	id := h.resolveDemo()
 	r := h.ok("health_check", map[string]any{"session_id": id, "override": true, "override_reason": "just in case"})
-	if r.str("verdict") != "healthy" || r.data["override"] != nil {
-		t.Errorf("verdict %q override %v", r.str("verdict"), r.data["override"])
+	if out := output[tools.HealthCheckOutput](t, r); out.Verdict != "healthy" || out.Override != nil {
+		t.Errorf("verdict %q override %+v", out.Verdict, out.Override)
 	}
 }
 

@@ -31,8 +31,8 @@ func TestHealthNotesAndAlarmWarning(t *testing.T) {
 		t.Fatalf("warnings %q", out.Warnings)
 	}
 	aurora := resourceByID(t, r, demoAurora)
-	if aurora["healthy"] != true || !strings.Contains(aurora["note"].(string), "a backup is being taken") {
-		t.Fatalf("aurora %v", aurora)
+	if !aurora.Healthy || !strings.Contains(aurora.Note, "a backup is being taken") {
+		t.Fatalf("aurora %+v", aurora)
 	}
 	for _, want := range []string{"!!! WARNING: " + warning + " !!!", "healthy, note: RDS-Cluster/" + demoAurora} {
 		if !strings.Contains(r.text, want) {
@@ -41,7 +41,7 @@ func TestHealthNotesAndAlarmWarning(t *testing.T) {
 	}
 
 	conf := h.ok("start_experiment", map[string]any{"session_id": id})
-	w := conf.str("warning")
+	w := output[tools.StartExperimentOutput](t, conf).Warning
 	for _, want := range []string{"!!! WARNING: " + warning + " !!!", "Target notes (healthy, but worth knowing):", "a backup is being taken"} {
 		if !strings.Contains(w, want) {
 			t.Errorf("impact warning lacks %q:\n%s", want, w)

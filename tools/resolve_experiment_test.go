@@ -8,6 +8,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 func TestResolveExperiment(t *testing.T) {
@@ -190,7 +191,8 @@ func TestResolveExperiment(t *testing.T) {
 				tc.setup(h)
 			}
 			r := h.call("resolve_experiment", tc.args(h))
-			assertAbortLine(t, r, r.str("session_id"), "")
+			out := output[tools.ResolveExperimentOutput](t, r)
+			assertAbortLine(t, r, out.SessionID, "")
 			if r.isError != tc.want.isError {
 				t.Fatalf("isError = %t, want %t:\n%s", r.isError, tc.want.isError, r.text)
 			}
@@ -208,24 +210,24 @@ func TestResolveExperiment(t *testing.T) {
 				}
 				return
 			}
-			id := r.str("session_id")
+			id := out.SessionID
 			if !session.ValidID(id) {
 				t.Fatalf("session_id %q", id)
 			}
-			if got := r.str("state"); got != tc.want.state {
+			if got := string(out.State); got != tc.want.state {
 				t.Fatalf("state = %q, want %q:\n%s", got, tc.want.state, r.text)
 			}
 			sess := h.session(id)
 			if string(sess.State) != tc.want.state {
 				t.Errorf("stored state %q, want %q", sess.State, tc.want.state)
 			}
-			if tc.want.language != "" && r.str("language") != tc.want.language {
-				t.Errorf("language = %q, want %q", r.str("language"), tc.want.language)
+			if tc.want.language != "" && out.Language != tc.want.language {
+				t.Errorf("language = %q, want %q", out.Language, tc.want.language)
 			}
 			if tc.want.language != "" && sess.Language != tc.want.language {
 				t.Errorf("stored language = %q, want %q", sess.Language, tc.want.language)
 			}
-			warnings := strings.Join(stringsOf(r.data["warnings"]), "\n")
+			warnings := strings.Join(out.Warnings, "\n")
 			if tc.want.warning != "" {
 				if !strings.Contains(warnings, tc.want.warning) {
 					t.Errorf("warnings %q do not contain %q", warnings, tc.want.warning)
@@ -237,16 +239,16 @@ func TestResolveExperiment(t *testing.T) {
 				t.Errorf("unexpected stop-condition warning: %s", warnings)
 			}
 			if tc.want.state == "aborted" {
-				if !strings.Contains(r.str("abort_reason"), tc.want.reasonHas) {
-					t.Errorf("abort_reason %q does not contain %q", r.str("abort_reason"), tc.want.reasonHas)
+				if !strings.Contains(out.AbortReason, tc.want.reasonHas) {
+					t.Errorf("abort_reason %q does not contain %q", out.AbortReason, tc.want.reasonHas)
 				}
-				if !strings.Contains(r.str("remedy"), tc.want.remedy) || !strings.Contains(r.text, tc.want.remedy) {
-					t.Errorf("remedy %q does not contain %q (text:\n%s)", r.str("remedy"), tc.want.remedy, r.text)
+				if !strings.Contains(out.Remedy, tc.want.remedy) || !strings.Contains(r.text, tc.want.remedy) {
+					t.Errorf("remedy %q does not contain %q (text:\n%s)", out.Remedy, tc.want.remedy, r.text)
 				}
 				if sess.Abort == nil || sess.Abort.Remedy == "" {
 					t.Errorf("stored session has no abort record: %+v", sess.Abort)
 				}
-				failures := strings.Join(stringsOf(r.data["stack_failures"]), "\n")
+				failures := strings.Join(out.StackFailures, "\n")
 				for _, f := range tc.want.failures {
 					if !strings.Contains(failures, f) {
 						t.Errorf("stack_failures %q do not contain %q", failures, f)
@@ -262,8 +264,8 @@ func TestResolveExperiment(t *testing.T) {
 				}
 				return
 			}
-			if r.str("template_id") == "" || r.str("stack_status") == "" || len(r.list("actions")) == 0 || len(r.list("targets")) == 0 {
-				t.Errorf("resolved output incomplete: %v", r.data)
+			if out.TemplateID == "" || out.StackStatus == "" || len(out.Actions) == 0 || len(out.Targets) == 0 {
+				t.Errorf("resolved output incomplete: %+v", out)
 			}
 		})
 	}
@@ -274,25 +276,27 @@ func TestResolveDetails(t *testing.T) {
 	h := newHarness(t)
 	h.aws.InjectFault(awstest.Fault{Service: "fis", Operation: "GetExperimentTemplate", Status: 429, Code: "ThrottlingException", Times: 2})
 	r := h.ok("resolve_experiment", map[string]any{"path": h.demoPath()})
-	checks := map[string]string{
-		"template_id": demoTemplate, "region": "us-east-1", "stack_name": demoStack, "stack_status": "CREATE_COMPLETE",
-		"directory": h.demoPath(), "estimated_duration": "PT10M", "scenario": "AZ Power Interruption",
+	out := output[tools.ResolveExperimentOutput](t, r)
+	checks := map[string][2]string{
+		"template_id": {out.TemplateID, demoTemplate}, "region": {out.Region, "us-east-1"}, "stack_name": {out.StackName, demoStack},
+		"stack_status": {out.StackStatus, "CREATE_COMPLETE"}, "directory": {out.Directory, h.demoPath()},
+		"estimated_duration": {out.EstimatedDuration, "PT10M"}, "scenario": {out.Scenario, "AZ Power Interruption"},
 	}
 	for k, v := range checks {
-		if got := r.str(k); !strings.Contains(got, v) {
-			t.Errorf("%s = %q, want %q", k, got, v)
+		if got := v[0]; !strings.Contains(got, v[1]) {
+			t.Errorf("%s = %q, want %q", k, got, v[1])
 		}
 	}
-	if !strings.Contains(r.str("target_az"), "use1-az2") {
-		t.Errorf("target_az = %q", r.str("target_az"))
+	if !strings.Contains(out.TargetAZ, "use1-az2") {
+		t.Errorf("target_az = %q", out.TargetAZ)
 	}
-	if n := len(r.list("actions")); n != 2 {
+	if n := len(out.Actions); n != 2 {
 		t.Errorf("%d actions, want 2", n)
 	}
-	if n := len(r.list("stop_conditions")); n != 1 {
+	if n := len(out.StopConditions); n != 1 {
 		t.Errorf("%d stop conditions, want 1", n)
 	}
-	if n := len(r.list("affected_resources")); n != 5 {
+	if n := len(out.AffectedResources); n != 5 {
 		t.Errorf("%d affected resources (README table), want 5", n)
 	}
 	// Retried throttling: three requests on the wire, one audited call (the middleware sits after retries).
@@ -300,9 +304,8 @@ func TestResolveDetails(t *testing.T) {
 		t.Errorf("GetExperimentTemplate sent %d times, want 3 (2 throttled + 1)", n)
 	}
 	var ops []string
-	for _, c := range r.list("api_calls") {
-		m := c.(map[string]any)
-		ops = append(ops, m["service"].(string)+" "+m["operation"].(string)+" "+m["result"].(string))
+	for _, c := range out.APICalls {
+		ops = append(ops, c.Service+" "+c.Operation+" "+c.Result)
 	}
 	joined := strings.Join(ops, "; ")
 	for _, want := range []string{"CloudFormation DescribeStacks ok", "fis GetExperimentTemplate ok"} {
@@ -310,12 +313,12 @@ func TestResolveDetails(t *testing.T) {
 			t.Errorf("api_calls %q lack %q", joined, want)
 		}
 	}
-	for _, want := range []string{"Session " + r.str("session_id"), "Failover-RDS", "Next: health_check"} {
+	for _, want := range []string{"Session " + out.SessionID, "Failover-RDS", "Next: health_check"} {
 		if !strings.Contains(r.text, want) {
 			t.Errorf("text lacks %q:\n%s", want, r.text)
 		}
 	}
-	sess := h.session(r.str("session_id"))
+	sess := h.session(out.SessionID)
 	if len(sess.APICalls) != len(ops) {
 		t.Errorf("session audit trail has %d calls, the result %d", len(sess.APICalls), len(ops))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 // TestResolveStackStates: the stable states CloudFormation documents as "last known stable states"
@@ -44,12 +45,12 @@ func TestResolveStackStates(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.status+tc.output, func(t *testing.T) {
 			h := newHarness(t)
-			out := demoTemplate
+			tmplOutput := demoTemplate
 			if tc.output != "" {
-				out = tc.output
+				tmplOutput = tc.output
 			}
 			h.aws.AddStack(awstest.Stack{Name: demoStack, Status: tc.status, StatusReason: "reason of " + tc.status,
-				Outputs: map[string]string{"ExperimentTemplateId": out}})
+				Outputs: map[string]string{"ExperimentTemplateId": tmplOutput}})
 			r := h.call("resolve_experiment", map[string]any{"path": h.demoPath()})
 			if tc.state == "" {
 				if !r.isError || !strings.Contains(r.text, "do not belong together") {
@@ -60,29 +61,30 @@ func TestResolveStackStates(t *testing.T) {
 			if r.isError {
 				t.Fatalf("error:\n%s", r.text)
 			}
-			if got := r.str("state"); got != tc.state {
+			out := output[tools.ResolveExperimentOutput](t, r)
+			if got := string(out.State); got != tc.state {
 				t.Fatalf("state = %q, want %q:\n%s", got, tc.state, r.text)
 			}
-			sess := h.session(r.str("session_id"))
+			sess := h.session(out.SessionID)
 			if tc.warning != "" {
-				if !strings.Contains(r.str("stack_warning"), tc.warning) || !strings.Contains(sess.Experiment.StackWarning, tc.warning) {
-					t.Errorf("stack_warning %q (stored %q) lacks %q", r.str("stack_warning"), sess.Experiment.StackWarning, tc.warning)
+				if !strings.Contains(out.StackWarning, tc.warning) || !strings.Contains(sess.Experiment.StackWarning, tc.warning) {
+					t.Errorf("stack_warning %q (stored %q) lacks %q", out.StackWarning, sess.Experiment.StackWarning, tc.warning)
 				}
 				if !strings.Contains(r.text, "WARNING: STACK: ") || !strings.Contains(r.text, tc.warning) {
 					t.Errorf("text does not show the stack warning:\n%s", r.text)
 				}
-				if !strings.Contains(r.str("stack_warning"), "reason of "+tc.status) {
-					t.Errorf("stack_warning %q lacks the status reason", r.str("stack_warning"))
+				if !strings.Contains(out.StackWarning, "reason of "+tc.status) {
+					t.Errorf("stack_warning %q lacks the status reason", out.StackWarning)
 				}
-			} else if r.str("stack_warning") != "" || sess.Experiment.StackWarning != "" {
-				t.Errorf("unexpected stack warning %q", r.str("stack_warning"))
+			} else if out.StackWarning != "" || sess.Experiment.StackWarning != "" {
+				t.Errorf("unexpected stack warning %q", out.StackWarning)
 			}
 			if tc.state == "aborted" {
-				if !strings.Contains(r.str("abort_reason"), tc.reasonHas) {
-					t.Errorf("abort_reason %q lacks %q", r.str("abort_reason"), tc.reasonHas)
+				if !strings.Contains(out.AbortReason, tc.reasonHas) {
+					t.Errorf("abort_reason %q lacks %q", out.AbortReason, tc.reasonHas)
 				}
-				if !strings.Contains(r.str("remedy"), tc.remedy) {
-					t.Errorf("remedy %q lacks %q", r.str("remedy"), tc.remedy)
+				if !strings.Contains(out.Remedy, tc.remedy) {
+					t.Errorf("remedy %q lacks %q", out.Remedy, tc.remedy)
 				}
 				if sess.State != session.StateAborted {
 					t.Errorf("stored state %s", sess.State)
@@ -103,7 +105,7 @@ func TestStableStackWithWarningStarts(t *testing.T) {
 	}
 	tok := h.token(id, false)
 	r := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok})
-	if r.str("status") != "started" {
+	if output[tools.StartExperimentOutput](t, r).Status != "started" {
 		t.Fatalf("start refused for a stable stack:\n%s", r.text)
 	}
 }
