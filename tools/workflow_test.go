@@ -88,43 +88,42 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 		}
 		return r
 	}
-	id := step("resolve_experiment", map[string]any{"template_id": sim.TemplateID}).str("session_id")
+	id := output[tools.ResolveExperimentOutput](t, step("resolve_experiment", map[string]any{"template_id": sim.TemplateID})).SessionID
 	assertAbortLine(t, results[len(results)-1], id, "")
 	hc := step("health_check", map[string]any{"session_id": id})
-	if hc.str("verdict") != "healthy" {
+	if output[tools.HealthCheckOutput](t, hc).Verdict != "healthy" {
 		t.Fatalf("sim health:\n%s", hc.text)
 	}
 	assertAbortLine(t, hc, id, "")
 	disc := step("discover_apps", map[string]any{"session_id": id})
 	assertAbortLine(t, disc, id, "")
-	var billing map[string]any
-	for _, a := range disc.list("apps") {
-		m := a.(map[string]any)
-		if m["workload"] == "billing" {
-			billing = m
+	var billing *session.App
+	for _, a := range output[tools.DiscoverAppsOutput](t, disc).Apps {
+		if a.Workload == "billing" {
+			billing = &a
 		}
 	}
 	if billing == nil {
 		t.Errorf("the app whose Secret key names the Aurora cluster was not discovered:\n%s", disc.text)
-	} else if billing["confidence"] != session.ConfidenceMayReference || !strings.Contains(strings.Join(stringsOf(billing["evidence"]), " "), "value not read") {
-		t.Errorf("billing app: %v", billing)
+	} else if billing.Confidence != session.ConfidenceMayReference || !strings.Contains(strings.Join(billing.Evidence, " "), "value not read") {
+		t.Errorf("billing app: %+v", billing)
 	}
 	logs := step("start_logs", map[string]any{"session_id": id})
 	assertAbortLine(t, logs, id, "")
-	if len(logs.list("streams")) == 0 {
+	if len(output[tools.StartLogsOutput](t, logs).Streams) == 0 {
 		t.Errorf("no log streams:\n%s", logs.text)
 	}
 	conf := step("start_experiment", map[string]any{"session_id": id})
 	assertAbortLine(t, conf, id, "")
-	st := step("start_experiment", map[string]any{"session_id": id, "confirmation_token": conf.str("confirmation_token")})
-	exp := st.str("experiment_id")
+	st := step("start_experiment", map[string]any{"session_id": id, "confirmation_token": output[tools.StartExperimentOutput](t, conf).ConfirmationToken})
+	exp := output[tools.StartExperimentOutput](t, st).ExperimentID
 	assertAbortLine(t, st, id, exp)
 	for i := 0; ; i++ {
 		if i == 100 {
 			t.Fatal("the simulated experiment did not end")
 		}
 		p := step("poll", map[string]any{"session_id": id, "wait_seconds": 2})
-		if p.data["terminal"] == true {
+		if output[tools.PollOutput](t, p).Terminal {
 			assertAbortLine(t, p, id, "")
 			break
 		}
@@ -232,8 +231,8 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 	if _, err := os.Stat(sessFile); err != nil {
 		t.Errorf("session file: %v", err)
 	}
-	if fin.str("report_path") == "" || !strings.HasPrefix(fin.str("report_path"), expDir) {
-		t.Errorf("report path %q", fin.str("report_path"))
+	if rp := output[tools.FinalizeReportOutput](t, fin).ReportPath; rp == "" || !strings.HasPrefix(rp, expDir) {
+		t.Errorf("report path %q", rp)
 	}
 	logFiles, _ := filepath.Glob(filepath.Join(state, "logs", id, "*", "*"))
 	if len(logFiles) == 0 {
@@ -252,12 +251,11 @@ func TestRestart(t *testing.T) {
 	h.restart()
 	ls := h.ok("list_sessions", map[string]any{})
 	var found bool
-	for _, s := range ls.list("sessions") {
-		m := s.(map[string]any)
-		if m["session_id"] == id {
+	for _, s := range output[tools.ListSessionsOutput](t, ls).Sessions {
+		if s.ID == id {
 			found = true
-			if m["state"] != "running" || m["experiment_id"] != exp {
-				t.Errorf("listed %v", m)
+			if s.State != session.StateRunning || s.ExperimentID != exp {
+				t.Errorf("listed %+v", s)
 			}
 		}
 	}
@@ -265,18 +263,18 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("the running session is not listed after a restart:\n%s", ls.text)
 	}
 	p := h.ok("poll", map[string]any{"session_id": id})
-	if p.str("experiment_id") != exp || p.str("state") != "running" {
-		t.Errorf("poll after restart: %v", p.data)
+	if po := output[tools.PollOutput](t, p); po.ExperimentID != exp || po.State != "running" {
+		t.Errorf("poll after restart: %+v", po)
 	}
 	assertAbortLine(t, p, id, exp)
 	h.restart()
 	s := h.ok("stop_experiment", map[string]any{"session_id": id})
-	if s.str("state") != "stopped" || h.aws.CallCount("fis", "StopExperiment") != 1 {
+	if output[tools.StopExperimentOutput](t, s).State != "stopped" || h.aws.CallCount("fis", "StopExperiment") != 1 {
 		t.Errorf("stop after restart: %s", s.text)
 	}
 	h.restart()
 	f := h.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
-	if f.str("status") != "written" {
+	if output[tools.FinalizeReportOutput](t, f).Status != "written" {
 		t.Fatalf("finalize after restart: %s", f.text)
 	}
 	g := h.ok("get_session", map[string]any{"session_id": id})
@@ -301,8 +299,8 @@ func TestRestartRecoversLostExperimentID(t *testing.T) {
 	}
 	h.restart()
 	p := h.ok("poll", map[string]any{"session_id": id})
-	if p.str("experiment_id") != exp {
-		t.Fatalf("recovered %q, want %s:\n%s", p.str("experiment_id"), exp, p.text)
+	if got := output[tools.PollOutput](t, p).ExperimentID; got != exp {
+		t.Fatalf("recovered %q, want %s:\n%s", got, exp, p.text)
 	}
 	sess := h.session(id)
 	if sess.Run.ExperimentID != exp {
