@@ -23,14 +23,14 @@ func nopLog() zerolog.Logger { return zerolog.Nop() }
 
 func listToolsRequest() mcp.ListToolsRequest { return mcp.ListToolsRequest{} }
 
-// TestToolSnaps diffs every tool's definition (name, description, annotations, input and
-// output schema) against tools/testdata/<name>.snap. -update rewrites them (the convention of the
-
 var updateSnaps = flag.Bool("update", false, "rewrite tools/testdata/*.snap")
 
-// golden reports and the README table too; UPDATE_TOOLSNAPS=true still works).
+// TestToolSnaps diffs every tool's definition (name, description, annotations, input and
+// output schema) against tools/testdata/<name>.snap. -update rewrites them: the one
+// snapshot convention of the repository (the golden reports and the README's target-type
+// table are rewritten by -update too).
 func TestToolSnaps(t *testing.T) {
-	update := *updateSnaps || os.Getenv("UPDATE_TOOLSNAPS") == "true"
+	update := *updateSnaps
 	deps := tools.NewDeps(nil, awsConfigForSchema(), tools.Config{}, nil, nopLog())
 	defer deps.Close()
 	all := tools.All(deps)
