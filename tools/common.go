@@ -142,7 +142,7 @@ func (c *call) session(id string) (*session.Session, error) {
 	if id == "" {
 		return nil, errors.New("no session")
 	}
-	return c.d.Store.Get(id)
+	return c.d.Get(id)
 }
 
 // errorText renders an error with its remedy.

@@ -71,7 +71,7 @@ func Instructions(cfg Config) string {
 
 func (d *Deps) readReport(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 	id := strings.TrimPrefix(req.Params.URI, "fis-mcp://reports/")
-	sess, err := d.Store.Get(id)
+	sess, err := d.Get(id)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (d *Deps) stopPrompt(ctx context.Context, req mcp.GetPromptRequest) (*mcp.G
 	}
 	text += ". If the tool fails, tell me to run `aws fis stop-experiment --id <experiment-id> --region <region>` or use the AWS console (FIS → Experiments → Stop) immediately."
 	var running []string
-	if list, err := d.Store.List(); err == nil {
+	if list, err := d.List(); err == nil {
 		for _, s := range list {
 			if s.State == session.StateRunning {
 				running = append(running, fmt.Sprintf("%s (experiment %s, %s)", s.ID, s.ExperimentID, s.Region))
