@@ -29,6 +29,9 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 // e2eVersion is stamped into the test binary with -ldflags.
@@ -325,17 +328,14 @@ func (s *proc) loadTools() {
 	}
 }
 
-// result is a decoded tool result.
+// result is a tool result as it came over the wire. Tests read values through
+// decodeAs; SC (the structured content as a map) is for checks of the wire contract
+// itself (which keys are there) and for printing.
 type result struct {
 	IsError bool
 	Text    string
 	SC      map[string]any
 	Raw     json.RawMessage
-}
-
-func (r result) str(key string) string {
-	v, _ := r.SC[key].(string)
-	return v
 }
 
 // call calls a tool and validates its structured content against the declared outputSchema.
@@ -549,71 +549,46 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 }
 
-// apiCall is one audit-trail entry as the tools return it.
-type apiCall struct {
-	Time      time.Time `json:"time"`
-	Tool      string    `json:"tool"`
-	Service   string    `json:"service"`
-	Operation string    `json:"operation"`
-	Resource  string    `json:"resource"`
-	Result    string    `json:"result"`
-	LatencyMS int64     `json:"latency_ms"`
-	CLI       string    `json:"cli"`
-}
-
-type timelineEvent struct {
-	Time     time.Time `json:"time"`
-	Source   string    `json:"source"`
-	Kind     string    `json:"kind"`
-	Subject  string    `json:"subject"`
-	Message  string    `json:"message"`
-	Observed bool      `json:"observed"`
-}
-
-// sessionView is the part of get_session's structured content the tests read.
-type sessionView struct {
-	Session struct {
-		ID    string `json:"id"`
-		State string `json:"state"`
-		Run   *struct {
-			ExperimentID string `json:"experiment_id"`
-			State        string `json:"state"`
-		} `json:"run"`
-		Logs *struct {
-			Dir string `json:"dir"`
-		} `json:"logs"`
-		Timeline []timelineEvent `json:"timeline"`
-		APICalls []apiCall       `json:"api_calls"`
-	} `json:"session"`
-	NextTool string    `json:"next_tool"`
-	APICalls []apiCall `json:"api_calls"`
-}
-
-func decode[T any](t *testing.T, r result) T {
+// decodeAs decodes a tool result's structured content into the tool's exported output
+// type (tools.PollOutput, ...) with plain json.Unmarshal, failing the test when it does
+// not decode. A successful result must carry structured content; an isError result
+// carries none (the error travels in the text) and decodes to the zero value.
+func decodeAs[T any](t *testing.T, r result) T {
 	t.Helper()
 	var v T
+	if len(r.Raw) == 0 {
+		if !r.IsError {
+			t.Fatalf("decode %T: a successful result without structured content: %s", v, truncate(r.Text, 1500))
+		}
+		return v
+	}
 	if err := json.Unmarshal(r.Raw, &v); err != nil {
-		t.Fatalf("decode structured content: %v", err)
+		t.Fatalf("decode the structured content into %T: %v\n%s", v, err, truncate(string(r.Raw), 2000))
 	}
 	return v
 }
 
-func (s *proc) getSession(id string) sessionView {
+// getSession calls get_session and decodes its result; the session must be there.
+func (s *proc) getSession(id string) tools.GetSessionOutput {
 	s.t.Helper()
-	return decode[sessionView](s.t, s.ok("get_session", map[string]any{"session_id": id}))
+	out := decodeAs[tools.GetSessionOutput](s.t, s.ok("get_session", map[string]any{"session_id": id}))
+	if out.Session == nil {
+		s.t.Fatalf("get_session %s: no session in the structured content", id)
+	}
+	return out
 }
 
 // hasCall reports whether calls include service/operation (service compared case-insensitively).
-func hasCall(calls []apiCall, service, op string) (apiCall, bool) {
+func hasCall(calls []session.APICall, service, op string) (session.APICall, bool) {
 	for _, c := range calls {
 		if strings.EqualFold(c.Service, service) && (op == "" || c.Operation == op) {
 			return c, true
 		}
 	}
-	return apiCall{}, false
+	return session.APICall{}, false
 }
 
-func countCalls(calls []apiCall, service, op string) int {
+func countCalls(calls []session.APICall, service, op string) int {
 	n := 0
 	for _, c := range calls {
 		if strings.EqualFold(c.Service, service) && c.Operation == op {
@@ -626,8 +601,9 @@ func countCalls(calls []apiCall, service, op string) int {
 // fisStates orders the FIS experiment states a poll may report.
 var fisStates = map[string]int{"pending": 0, "initiating": 1, "running": 2, "stopping": 3, "completed": 4, "stopped": 4, "failed": 4, "cancelled": 4}
 
-// pollUntilTerminal polls with wait_seconds until the experiment ends and returns the states seen.
-func (s *proc) pollUntilTerminal(id string, waitSeconds int, deadline time.Duration, tokenPrefix string) ([]string, result) {
+// pollUntilTerminal polls with wait_seconds until the experiment ends and returns the
+// states seen and the last poll's output.
+func (s *proc) pollUntilTerminal(id string, waitSeconds int, deadline time.Duration, tokenPrefix string) ([]string, tools.PollOutput) {
 	s.t.Helper()
 	end := time.Now().Add(deadline)
 	var states []string
@@ -640,12 +616,12 @@ func (s *proc) pollUntilTerminal(id string, waitSeconds int, deadline time.Durat
 		if r.IsError {
 			s.t.Fatalf("poll: %s", r.Text)
 		}
-		st := r.str("state")
-		if len(states) == 0 || states[len(states)-1] != st {
-			states = append(states, st)
+		p := decodeAs[tools.PollOutput](s.t, r)
+		if len(states) == 0 || states[len(states)-1] != p.State {
+			states = append(states, p.State)
 		}
-		if term, _ := r.SC["terminal"].(bool); term {
-			return states, r
+		if p.Terminal {
+			return states, p
 		}
 		if time.Now().After(end) {
 			s.t.Fatalf("the experiment did not end within %s (states %v)", deadline, states)

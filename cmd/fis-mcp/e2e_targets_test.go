@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 // targetsCase is one testdata experiment directory whose FIS template is deployed into a
@@ -21,7 +22,7 @@ type targetsCase struct {
 	exact bool
 	// notes must each appear in the health result's notes or text.
 	notes []string
-	check func(t *testing.T, s *proc, sessionID string, health result)
+	check func(t *testing.T, s *proc, sessionID string, health tools.HealthCheckOutput)
 }
 
 const (
@@ -77,10 +78,8 @@ func TestE2ETargetRules(t *testing.T) {
 			want:  []string{"web-asg", "i-0web000000000002", "subnet-0webb", "web-aurora", "web-redis", "vol-0webdata1b"},
 			exact: true,
 			notes: []string{"target ASG-Instances: filters kept 1 of 3", "COUNT(1)"},
-			check: func(t *testing.T, s *proc, id string, h result) {
-				calls := decode[struct {
-					APICalls []apiCall `json:"api_calls"`
-				}](t, h).APICalls
+			check: func(t *testing.T, s *proc, id string, h tools.HealthCheckOutput) {
+				calls := h.APICalls
 				if _, ok := hasCall(calls, "Auto Scaling", "DescribeAutoScalingGroups"); !ok {
 					if _, ok := hasCall(calls, "autoscaling", "DescribeAutoScalingGroups"); !ok {
 						t.Errorf("the ASG target was not resolved through DescribeAutoScalingGroups: %+v", calls)
@@ -111,19 +110,13 @@ func TestE2ETargetRules(t *testing.T) {
 				return nil
 			},
 			want: []string{"i-0batch00000000001", "i-0batch00000000002"}, exact: true,
-			check: func(t *testing.T, s *proc, id string, h result) {
-				out := decode[struct {
-					Skipped []struct {
-						Target  string   `json:"target"`
-						Actions []string `json:"actions"`
-					} `json:"skipped_targets"`
-				}](t, h)
-				if len(out.Skipped) != 1 || out.Skipped[0].Target != "Canary-Instances" || strings.Join(out.Skipped[0].Actions, ",") != "Stop-Canary" {
-					t.Errorf("skipped_targets = %+v, want Canary-Instances → Stop-Canary", out.Skipped)
+			check: func(t *testing.T, s *proc, id string, h tools.HealthCheckOutput) {
+				if len(h.SkippedTargets) != 1 || h.SkippedTargets[0].Target != "Canary-Instances" || strings.Join(h.SkippedTargets[0].Actions, ",") != "Stop-Canary" {
+					t.Errorf("skipped_targets = %+v, want Canary-Instances → Stop-Canary", h.SkippedTargets)
 				}
 				s.ok("discover_apps", map[string]any{"session_id": id})
-				w := s.ok("start_experiment", map[string]any{"session_id": id})
-				if warning := w.str("warning"); !strings.Contains(warning, "Canary-Instances") || !strings.Contains(warning, "Stop-Canary") {
+				w := decodeAs[tools.StartExperimentOutput](t, s.ok("start_experiment", map[string]any{"session_id": id}))
+				if warning := w.Warning; !strings.Contains(warning, "Canary-Instances") || !strings.Contains(warning, "Stop-Canary") {
 					t.Errorf("the impact warning does not say FIS will skip Stop-Canary:\n%s", warning)
 				}
 			},
@@ -146,14 +139,8 @@ func TestE2ETargetRules(t *testing.T) {
 				return []string{"--account-roles", roles}
 			},
 			want: []string{"i-0pay000000000001", "i-0pay000000000002"}, exact: true,
-			check: func(t *testing.T, s *proc, id string, h result) {
-				out := decode[struct {
-					Resources []struct {
-						ID      string `json:"id"`
-						Account string `json:"account"`
-					} `json:"resources"`
-				}](t, h)
-				for _, r := range out.Resources {
+			check: func(t *testing.T, s *proc, id string, h tools.HealthCheckOutput) {
+				for _, r := range h.Resources {
 					if r.Account != workload {
 						t.Errorf("resource %s checked in account %q, want %s", r.ID, r.Account, workload)
 					}
@@ -191,45 +178,40 @@ func TestE2ETargetRules(t *testing.T) {
 				args: append([]string{"--experiments-dir", filepath.Join("..", "..", "testdata", "experiments")}, args...)})
 			// The experiments dir is relative to the test's package directory; the server runs elsewhere.
 			abs, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "experiments"))
-			res := s.ok("resolve_experiment", map[string]any{"template_id": id, "search_dir": abs})
-			if res.str("state") != "resolved" {
-				t.Fatalf("resolve: state %s\n%s", res.str("state"), res.Text)
+			rr := s.ok("resolve_experiment", map[string]any{"template_id": id, "search_dir": abs})
+			res := decodeAs[tools.ResolveExperimentOutput](t, rr)
+			if res.State != "resolved" {
+				t.Fatalf("resolve: state %s\n%s", res.State, rr.Text)
 			}
-			if tc.status != "" && (!strings.Contains(res.str("stack_warning"), tc.status) || !strings.Contains(res.Text, tc.status)) {
-				t.Errorf("no stack warning for %s: %q\n%s", tc.status, res.str("stack_warning"), res.Text)
+			if tc.status != "" && (!strings.Contains(res.StackWarning, tc.status) || !strings.Contains(rr.Text, tc.status)) {
+				t.Errorf("no stack warning for %s: %q\n%s", tc.status, res.StackWarning, rr.Text)
 			}
-			sid := res.str("session_id")
-			h := s.ok("health_check", map[string]any{"session_id": sid})
-			if h.str("verdict") != "healthy" {
-				t.Fatalf("verdict %s, want healthy:\n%s", h.str("verdict"), h.Text)
+			sid := res.SessionID
+			hr := s.ok("health_check", map[string]any{"session_id": sid})
+			out := decodeAs[tools.HealthCheckOutput](t, hr)
+			if out.Verdict != "healthy" {
+				t.Fatalf("verdict %s, want healthy:\n%s", out.Verdict, hr.Text)
 			}
-			out := decode[struct {
-				Resources []struct {
-					ID      string `json:"id"`
-					Healthy bool   `json:"healthy"`
-				} `json:"resources"`
-				Notes []string `json:"notes"`
-			}](t, h)
 			got := map[string]bool{}
 			for _, r := range out.Resources {
 				got[r.ID] = true
 			}
 			for _, w := range tc.want {
 				if !got[w] {
-					t.Errorf("resource %s not checked; got %v\n%s", w, sortedKeys(got), h.Text)
+					t.Errorf("resource %s not checked; got %v\n%s", w, sortedKeys(got), hr.Text)
 				}
 			}
 			if tc.exact && len(got) != len(tc.want) {
-				t.Errorf("checked %v, want exactly %v (FIS would not select the others)\n%s", sortedKeys(got), tc.want, h.Text)
+				t.Errorf("checked %v, want exactly %v (FIS would not select the others)\n%s", sortedKeys(got), tc.want, hr.Text)
 			}
-			all := strings.Join(out.Notes, "\n") + "\n" + h.Text
+			all := strings.Join(out.Notes, "\n") + "\n" + hr.Text
 			for _, n := range tc.notes {
 				if !strings.Contains(all, n) {
 					t.Errorf("note %q missing:\n%s", n, all)
 				}
 			}
 			if tc.check != nil {
-				tc.check(t, s, sid, h)
+				tc.check(t, s, sid, out)
 			}
 		})
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
+	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 const templateID = sim.TemplateID
@@ -178,9 +180,9 @@ func TestE2EBasics(t *testing.T) {
 			}
 
 			// list_sessions on an empty state dir.
-			ls := s.ok("list_sessions", map[string]any{})
-			if sessions, _ := ls.SC["sessions"].([]any); len(sessions) != 0 {
-				t.Errorf("list_sessions on an empty state dir: %v", ls.SC["sessions"])
+			ls := decodeAs[tools.ListSessionsOutput](t, s.ok("list_sessions", map[string]any{}))
+			if len(ls.Sessions) != 0 {
+				t.Errorf("list_sessions on an empty state dir: %+v", ls.Sessions)
 			}
 
 			// resolve_experiment by template ID.
@@ -195,41 +197,47 @@ func TestE2EBasics(t *testing.T) {
 					t.Errorf("resolve_experiment: key %q is not snake_case", k)
 				}
 			}
-			checks := map[string]string{
-				"template_id": templateID, "region": "us-east-1", "stack_name": sim.StackName,
-				"stack_status": "CREATE_COMPLETE", "scenario": "AZ Power Interruption", "state": "resolved",
+			out := decodeAs[tools.ResolveExperimentOutput](t, r)
+			checks := []struct{ key, got, want string }{
+				{"template_id", out.TemplateID, templateID}, {"region", out.Region, "us-east-1"},
+				{"stack_name", out.StackName, sim.StackName}, {"stack_status", out.StackStatus, "CREATE_COMPLETE"},
+				{"scenario", out.Scenario, "AZ Power Interruption"}, {"state", string(out.State), "resolved"},
 			}
-			for k, v := range checks {
-				if got := r.str(k); got != v {
-					t.Errorf("resolve_experiment %s = %q, want %q", k, got, v)
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("resolve_experiment %s = %q, want %q", c.key, c.got, c.want)
 				}
 			}
-			if !strings.HasPrefix(r.str("session_id"), "fis-") {
-				t.Errorf("session_id = %q", r.str("session_id"))
+			if !strings.HasPrefix(out.SessionID, "fis-") {
+				t.Errorf("session_id = %q", out.SessionID)
 			}
-			if dir := r.str("directory"); filepath.Base(dir) != sim.ExperimentDirName {
+			if dir := out.Directory; filepath.Base(dir) != sim.ExperimentDirName {
 				t.Errorf("directory = %q, want …/%s", dir, sim.ExperimentDirName)
 			}
-			if r.str("estimated_duration") == "" || r.str("target_az") == "" {
-				t.Errorf("estimated_duration %q / target_az %q empty", r.str("estimated_duration"), r.str("target_az"))
+			if out.EstimatedDuration == "" || out.TargetAZ == "" {
+				t.Errorf("estimated_duration %q / target_az %q empty", out.EstimatedDuration, out.TargetAZ)
 			}
-			lens := map[string]int{"affected_resources": 3, "actions": 3, "targets": 3, "stop_conditions": 1}
-			for k, n := range lens {
-				if got, _ := r.SC[k].([]any); len(got) != n {
-					t.Errorf("resolve_experiment %s: %d entries, want %d: %v", k, len(got), n, r.SC[k])
+			lens := []struct {
+				key       string
+				got, want int
+			}{
+				{"affected_resources", len(out.AffectedResources), 3}, {"actions", len(out.Actions), 3},
+				{"targets", len(out.Targets), 3}, {"stop_conditions", len(out.StopConditions), 1},
+			}
+			for _, l := range lens {
+				if l.got != l.want {
+					t.Errorf("resolve_experiment %s: %d entries, want %d: %v", l.key, l.got, l.want, r.SC[l.key])
 				}
 			}
 			var actions []string
-			for _, a := range r.SC["actions"].([]any) {
-				actions = append(actions, a.(map[string]any)["name"].(string))
+			for _, a := range out.Actions {
+				actions = append(actions, a.Name)
 			}
 			sort.Strings(actions)
 			if strings.Join(actions, ",") != "Failover-RDS,Interrupt-ElastiCache,Stop-EKS-Nodes" {
 				t.Errorf("actions = %v", actions)
 			}
-			calls := decode[struct {
-				APICalls []apiCall `json:"api_calls"`
-			}](t, r).APICalls
+			calls := out.APICalls
 			if _, ok := hasCall(calls, "CloudFormation", "DescribeStacks"); !ok {
 				t.Errorf("api_calls lack CloudFormation DescribeStacks: %+v", calls)
 			}
@@ -248,7 +256,7 @@ func TestE2EBasics(t *testing.T) {
 			}{
 				{"unknown template ID", map[string]any{"template_id": "EXT9z9z9z9z9z9z9z"}, []string{"EXT9z9z9z9z9z9z9z"}},
 				{"invalid template ID", map[string]any{"template_id": "../etc"}, []string{"not a FIS experiment template ID"}},
-				{"path and template_id", map[string]any{"template_id": templateID, "path": r.str("directory")}, []string{"exactly one"}},
+				{"path and template_id", map[string]any{"template_id": templateID, "path": out.Directory}, []string{"exactly one"}},
 				{"neither", map[string]any{}, []string{"exactly one"}},
 				{"path without EXT suffix", map[string]any{"path": t.TempDir()}, []string{"must end with the FIS experiment template ID"}},
 				{"missing path", map[string]any{"path": filepath.Join(t.TempDir(), "gone-EXT1a2b3c4d5e6f7")}, []string{"does not exist"}},
@@ -275,64 +283,66 @@ func TestE2EWorkflow(t *testing.T) {
 	stateDir := t.TempDir()
 	s := startServer(t, serverOpts{stateDir: stateDir, simulate: true, protocol: legacyProtocol})
 
-	r := s.ok("resolve_experiment", map[string]any{"template_id": templateID})
-	id := r.str("session_id")
-	expDir := r.str("directory")
+	r := decodeAs[tools.ResolveExperimentOutput](t, s.ok("resolve_experiment", map[string]any{"template_id": templateID}))
+	id := r.SessionID
+	expDir := r.Directory
 
 	s.refused("start_experiment", map[string]any{"session_id": id}, "health_check")
 
-	h := s.ok("health_check", map[string]any{"session_id": id})
-	if h.str("verdict") != "healthy" || h.SC["all_healthy"] != true {
-		t.Fatalf("health_check verdict %q all_healthy %v: %s", h.str("verdict"), h.SC["all_healthy"], h.Text)
+	hr := s.ok("health_check", map[string]any{"session_id": id})
+	h := decodeAs[tools.HealthCheckOutput](t, hr)
+	if h.Verdict != "healthy" || !h.AllHealthy {
+		t.Fatalf("health_check verdict %q all_healthy %v: %s", h.Verdict, h.AllHealthy, hr.Text)
 	}
-	if res, _ := h.SC["resources"].([]any); len(res) != 3 {
-		t.Errorf("health_check resources: %v", h.SC["resources"])
+	if len(h.Resources) != 3 {
+		t.Errorf("health_check resources: %+v", h.Resources)
 	}
 
-	d := s.ok("discover_apps", map[string]any{"session_id": id})
-	apps := map[string]map[string]any{}
-	for _, a := range d.SC["apps"].([]any) {
-		m := a.(map[string]any)
-		apps[m["workload"].(string)] = m
+	d := decodeAs[tools.DiscoverAppsOutput](t, s.ok("discover_apps", map[string]any{"session_id": id}))
+	apps := map[string]session.App{}
+	for _, a := range d.Apps {
+		apps[a.Workload] = a
 	}
 	if got := sortedKeys(apps); strings.Join(got, ",") != "cart-service,orders-api,payments-worker,storefront-web" {
 		t.Fatalf("discover_apps apps = %v, want cart-service, orders-api, payments-worker and storefront-web (indirect)", got)
 	}
-	if sf := apps["storefront-web"]; sf["service"] != "" || sf["confidence"] != "indirect" {
-		t.Errorf("storefront-web calls orders-api only: %v, want an indirect app with no service", sf)
+	if sf := apps["storefront-web"]; sf.Service != "" || sf.Confidence != "indirect" {
+		t.Errorf("storefront-web calls orders-api only: %+v, want an indirect app with no service", sf)
 	}
 	for name, want := range map[string]string{"orders-api": sim.Aurora, "payments-worker": sim.Aurora, "cart-service": sim.Redis} {
-		if apps[name]["service"] != want || apps[name]["confidence"] != "confirmed" || apps[name]["cluster"] != sim.Cluster {
-			t.Errorf("app %s: %v, want service %s, confirmed, cluster %s", name, apps[name], want, sim.Cluster)
+		if app := apps[name]; app.Service != want || app.Confidence != "confirmed" || app.Cluster != sim.Cluster {
+			t.Errorf("app %s: %+v, want service %s, confirmed, cluster %s", name, app, want, sim.Cluster)
 		}
 	}
 
-	l := s.ok("start_logs", map[string]any{"session_id": id})
-	if st, _ := l.SC["streams"].([]any); len(st) != 8 {
-		t.Errorf("start_logs streams: %d, want 8 (2 pods × 4 apps): %v", len(st), l.SC["streams"])
+	l := decodeAs[tools.StartLogsOutput](t, s.ok("start_logs", map[string]any{"session_id": id}))
+	if len(l.Streams) != 8 {
+		t.Errorf("start_logs streams: %d, want 8 (2 pods × 4 apps): %+v", len(l.Streams), l.Streams)
 	}
-	logDir := l.str("log_dir")
+	logDir := l.LogDir
 
-	c := s.ok("start_experiment", map[string]any{"session_id": id})
-	if c.str("status") != "confirmation_required" || c.str("confirmation_token") == "" || c.str("expires_at") == "" {
-		t.Fatalf("start_experiment without a token: %v", c.SC)
+	cr := s.ok("start_experiment", map[string]any{"session_id": id})
+	c := decodeAs[tools.StartExperimentOutput](t, cr)
+	if c.Status != "confirmation_required" || c.ConfirmationToken == "" || c.ExpiresAt == nil {
+		t.Fatalf("start_experiment without a token: %v", cr.SC)
 	}
-	warning := c.str("warning")
+	warning := c.Warning
 	for _, w := range []string{"REAL impact", sim.Aurora, sim.Redis, "i-0a1b2c3d4e5f60002", "Failover-RDS", sim.AlarmName, "orders-api"} {
 		if !strings.Contains(warning, w) {
 			t.Errorf("the impact warning does not mention %q:\n%s", w, warning)
 		}
 	}
-	if _, has := c.SC["experiment_id"]; has {
-		t.Errorf("confirmation_required result carries an experiment_id: %v", c.SC)
+	if _, has := cr.SC["experiment_id"]; has {
+		t.Errorf("confirmation_required result carries an experiment_id: %v", cr.SC)
 	}
-	token := c.str("confirmation_token")
+	token := c.ConfirmationToken
 
 	s.refused("start_experiment", map[string]any{"session_id": id, "confirmation_token": token + "x"}, "refused")
-	st := s.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": token})
-	expID := st.str("experiment_id")
-	if st.str("status") != "started" || expID == "" {
-		t.Fatalf("start_experiment with the token: %v", st.SC)
+	sr := s.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": token})
+	st := decodeAs[tools.StartExperimentOutput](t, sr)
+	expID := st.ExperimentID
+	if st.Status != "started" || expID == "" {
+		t.Fatalf("start_experiment with the token: %v", sr.SC)
 	}
 	s.refused("start_experiment", map[string]any{"session_id": id, "confirmation_token": token})
 
@@ -342,8 +352,8 @@ func TestE2EWorkflow(t *testing.T) {
 	if !contains(states, "running") {
 		t.Errorf("no poll saw the experiment running: %v", states)
 	}
-	if last.str("experiment_id") != expID {
-		t.Errorf("poll experiment_id %q, want %q", last.str("experiment_id"), expID)
+	if last.ExperimentID != expID {
+		t.Errorf("poll experiment_id %q, want %q", last.ExperimentID, expID)
 	}
 	pollProgress := 0
 	for i := 0; i < 100; i++ {
@@ -353,14 +363,15 @@ func TestE2EWorkflow(t *testing.T) {
 		t.Errorf("no progress notification during poll wait_seconds")
 	}
 
-	f := s.callP("finalize_report", map[string]any{"session_id": id, "wait": true}, "finalize")
-	if f.IsError || f.str("status") != "written" {
-		t.Fatalf("finalize_report wait=true: %s", f.Text)
+	fr := s.callP("finalize_report", map[string]any{"session_id": id, "wait": true}, "finalize")
+	f := decodeAs[tools.FinalizeReportOutput](t, fr) // the zero value for an isError result
+	if fr.IsError || f.Status != "written" {
+		t.Fatalf("finalize_report wait=true: %s", fr.Text)
 	}
 	if msgs := s.progressFor("finalize"); len(msgs) == 0 || !strings.Contains(msgs[0], "baseline") {
 		t.Errorf("progress notifications during finalize_report wait=true: %v", msgs)
 	}
-	mdPath, jsonPath := f.str("report_path"), f.str("json_path")
+	mdPath, jsonPath := f.ReportPath, f.JSONPath
 	if filepath.Dir(mdPath) != expDir || filepath.Dir(jsonPath) != expDir {
 		t.Errorf("report %s / %s not in the experiment directory %s", mdPath, jsonPath, expDir)
 	}
@@ -368,8 +379,8 @@ func TestE2EWorkflow(t *testing.T) {
 		strings.TrimSuffix(mdPath, ".md")+".json" != jsonPath {
 		t.Errorf("report file names: %s, %s", mdPath, jsonPath)
 	}
-	if f.str("resource_uri") != "fis-mcp://reports/"+id || f.str("summary") == "" {
-		t.Errorf("finalize_report resource_uri %q summary %q", f.str("resource_uri"), f.str("summary"))
+	if f.ResourceURI != "fis-mcp://reports/"+id || f.Summary == "" {
+		t.Errorf("finalize_report resource_uri %q summary %q", f.ResourceURI, f.Summary)
 	}
 
 	checkReportAgainstTruth(t, jsonPath, expID, id, "completed", true)
@@ -418,9 +429,10 @@ func TestE2EWorkflow(t *testing.T) {
 		t.Errorf("reading the report of an unknown session succeeded")
 	}
 
-	again := s.ok("finalize_report", map[string]any{"session_id": id})
-	if again.str("report_path") != mdPath || again.str("json_path") != jsonPath || again.str("status") != "written" {
-		t.Errorf("finalize_report again: %v, want the same paths", again.SC)
+	ar := s.ok("finalize_report", map[string]any{"session_id": id})
+	again := decodeAs[tools.FinalizeReportOutput](t, ar)
+	if again.ReportPath != mdPath || again.JSONPath != jsonPath || again.Status != "written" {
+		t.Errorf("finalize_report again: %v, want the same paths", ar.SC)
 	}
 	if entries, _ := filepath.Glob(filepath.Join(expDir, "*-experiment-results.md")); len(entries) != 1 {
 		t.Errorf("report files in the experiment directory: %v, want exactly one", entries)
@@ -676,18 +688,19 @@ func contains(list []string, s string) bool {
 // a confirmed start; it returns the session and experiment IDs.
 func runToStarted(t *testing.T, s *proc) (id, expID string) {
 	t.Helper()
-	id = s.ok("resolve_experiment", map[string]any{"template_id": templateID}).str("session_id")
-	if v := s.ok("health_check", map[string]any{"session_id": id}).str("verdict"); v != "healthy" {
+	id = decodeAs[tools.ResolveExperimentOutput](t, s.ok("resolve_experiment", map[string]any{"template_id": templateID})).SessionID
+	if v := decodeAs[tools.HealthCheckOutput](t, s.ok("health_check", map[string]any{"session_id": id})).Verdict; v != "healthy" {
 		t.Fatalf("verdict %s", v)
 	}
 	s.ok("discover_apps", map[string]any{"session_id": id})
 	s.ok("start_logs", map[string]any{"session_id": id})
-	token := s.ok("start_experiment", map[string]any{"session_id": id}).str("confirmation_token")
-	st := s.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": token})
-	if st.str("status") != "started" || st.str("experiment_id") == "" {
-		t.Fatalf("start: %v", st.SC)
+	token := decodeAs[tools.StartExperimentOutput](t, s.ok("start_experiment", map[string]any{"session_id": id})).ConfirmationToken
+	sr := s.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": token})
+	st := decodeAs[tools.StartExperimentOutput](t, sr)
+	if st.Status != "started" || st.ExperimentID == "" {
+		t.Fatalf("start: %v", sr.SC)
 	}
-	return id, st.str("experiment_id")
+	return id, st.ExperimentID
 }
 
 // Test 3: stop mid-run.
@@ -703,46 +716,47 @@ func TestE2EStopMidRun(t *testing.T) {
 	// Poll until the actions run, so the stop lands mid-fault.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		p := s.ok("poll", map[string]any{"session_id": id, "wait_seconds": 2})
-		if p.SC["terminal"] == true {
-			t.Fatalf("the experiment ended before it could be stopped: %v", p.SC)
+		pr := s.ok("poll", map[string]any{"session_id": id, "wait_seconds": 2})
+		p := decodeAs[tools.PollOutput](t, pr)
+		if p.Terminal {
+			t.Fatalf("the experiment ended before it could be stopped: %v", pr.SC)
 		}
-		if p.str("state") == "running" {
+		if p.State == "running" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the experiment did not reach running: %v", p.SC)
+			t.Fatalf("the experiment did not reach running: %v", pr.SC)
 		}
 	}
-	stop := s.ok("stop_experiment", map[string]any{"session_id": id, "reason": "e2e: stop mid-run"})
-	if stop.str("state") != "stopped" || stop.str("session_state") != "ended" || stop.str("experiment_id") != expID || stop.SC["logs_stopped"] != true {
-		t.Fatalf("stop_experiment: %v\n%s", stop.SC, stop.Text)
+	stopR := s.ok("stop_experiment", map[string]any{"session_id": id, "reason": "e2e: stop mid-run"})
+	stop := decodeAs[tools.StopExperimentOutput](t, stopR)
+	if stop.State != "stopped" || stop.SessionState != "ended" || stop.ExperimentID != expID || !stop.LogsStopped {
+		t.Fatalf("stop_experiment: %v\n%s", stopR.SC, stopR.Text)
 	}
-	calls := decode[struct {
-		APICalls []apiCall `json:"api_calls"`
-	}](t, stop).APICalls
+	calls := stop.APICalls
 	if sc, ok := hasCall(calls, "fis", "StopExperiment"); !ok || !strings.Contains(sc.CLI, "aws fis stop-experiment") {
 		t.Errorf("stop_experiment api_calls lack StopExperiment with its CLI equivalent: %+v", calls)
 	}
-	again := s.ok("stop_experiment", map[string]any{"session_id": id})
-	if again.str("state") != "stopped" {
-		t.Errorf("second stop_experiment: %v", again.SC)
+	ar := s.ok("stop_experiment", map[string]any{"session_id": id})
+	again := decodeAs[tools.StopExperimentOutput](t, ar)
+	if again.State != "stopped" {
+		t.Errorf("second stop_experiment: %v", ar.SC)
 	}
-	if n := countCalls(decode[struct {
-		APICalls []apiCall `json:"api_calls"`
-	}](t, again).APICalls, "fis", "StopExperiment"); n != 0 {
+	if n := countCalls(again.APICalls, "fis", "StopExperiment"); n != 0 {
 		t.Errorf("a second stop_experiment called StopExperiment %d times, want 0", n)
 	}
-	if p := s.ok("poll", map[string]any{"session_id": id}); p.str("state") != "stopped" || p.SC["terminal"] != true {
-		t.Errorf("poll after the stop: %v", p.SC)
+	pr := s.ok("poll", map[string]any{"session_id": id})
+	if p := decodeAs[tools.PollOutput](t, pr); p.State != "stopped" || !p.Terminal {
+		t.Errorf("poll after the stop: %v", pr.SC)
 	}
 	s.refused("start_experiment", map[string]any{"session_id": id})
 
-	f := s.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
-	if f.str("status") != "written" {
-		t.Fatalf("finalize_report: %v", f.SC)
+	fr := s.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
+	f := decodeAs[tools.FinalizeReportOutput](t, fr)
+	if f.Status != "written" {
+		t.Fatalf("finalize_report: %v", fr.SC)
 	}
-	checkReportAgainstTruth(t, f.str("json_path"), expID, id, "stopped", false)
+	checkReportAgainstTruth(t, f.JSONPath, expID, id, "stopped", false)
 	gs := s.getSession(id)
 	if gs.Session.State != "reported" {
 		t.Errorf("session state %s, want reported", gs.Session.State)
@@ -756,7 +770,7 @@ func TestE2EStopMidRun(t *testing.T) {
 	if !stopEvent {
 		t.Errorf("the timeline does not record the stop request with its reason")
 	}
-	md, err := os.ReadFile(f.str("report_path"))
+	md, err := os.ReadFile(f.ReportPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -764,7 +778,7 @@ func TestE2EStopMidRun(t *testing.T) {
 	if !strings.Contains(string(md), "stopped") {
 		t.Errorf("the Markdown report does not say the experiment was stopped")
 	}
-	assertNoSecrets(t, stateDir, f.str("report_path"), f.str("json_path"), s.logFile)
+	assertNoSecrets(t, stateDir, f.ReportPath, f.JSONPath, s.logFile)
 	assertJSONLogFile(t, s.logFile)
 }
 
@@ -799,15 +813,16 @@ func TestE2EKillAndRestart(t *testing.T) {
 	// Poll until the fault is under way, so the kill lands mid-run.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		p := s1.ok("poll", map[string]any{"session_id": id, "wait_seconds": 2})
-		if p.SC["terminal"] == true {
-			t.Fatalf("the experiment ended before the kill: %v", p.SC)
+		pr := s1.ok("poll", map[string]any{"session_id": id, "wait_seconds": 2})
+		p := decodeAs[tools.PollOutput](t, pr)
+		if p.Terminal {
+			t.Fatalf("the experiment ended before the kill: %v", pr.SC)
 		}
-		if p.str("state") == "running" {
+		if p.State == "running" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the experiment did not reach running: %v", p.SC)
+			t.Fatalf("the experiment did not reach running: %v", pr.SC)
 		}
 	}
 	before := s1.getSession(id)
@@ -821,15 +836,15 @@ func TestE2EKillAndRestart(t *testing.T) {
 	restartedAt := time.Now()
 
 	s2 := startServer(t, opts)
-	ls := s2.ok("list_sessions", map[string]any{})
-	var listed map[string]any
-	for _, x := range ls.SC["sessions"].([]any) {
-		if m := x.(map[string]any); m["session_id"] == id {
-			listed = m
+	ls := decodeAs[tools.ListSessionsOutput](t, s2.ok("list_sessions", map[string]any{}))
+	var listed *session.Summary
+	for i := range ls.Sessions {
+		if ls.Sessions[i].ID == id {
+			listed = &ls.Sessions[i]
 		}
 	}
-	if listed == nil || listed["state"] != "running" || listed["experiment_id"] != expID {
-		t.Fatalf("list_sessions after the restart: %v, want session %s running experiment %s", ls.SC["sessions"], id, expID)
+	if listed == nil || listed.State != "running" || listed.ExperimentID != expID {
+		t.Fatalf("list_sessions after the restart: %+v, want session %s running experiment %s", ls.Sessions, id, expID)
 	}
 
 	states, _ := s2.pollUntilTerminal(id, 3, 60*time.Second, "")
@@ -933,34 +948,36 @@ func TestE2EKillAndRestart(t *testing.T) {
 	}
 
 	// Production timings but for a --baseline of 20 s: the baseline is still ahead.
-	f := s2.ok("finalize_report", map[string]any{"session_id": id})
-	if f.str("status") != "collecting_baseline" {
-		t.Fatalf("finalize_report without wait: %v", f.SC)
+	fr := s2.ok("finalize_report", map[string]any{"session_id": id})
+	f := decodeAs[tools.FinalizeReportOutput](t, fr)
+	if f.Status != "collecting_baseline" {
+		t.Fatalf("finalize_report without wait: %v", fr.SC)
 	}
-	if rem, _ := f.SC["remaining_seconds"].(float64); rem <= 0 || rem > 20 {
-		t.Errorf("remaining_seconds = %v, want within the 20 s baseline", f.SC["remaining_seconds"])
+	if rem := f.RemainingSeconds; rem <= 0 || rem > 20 {
+		t.Errorf("remaining_seconds = %v, want within the 20 s baseline", rem)
 	}
-	if f.str("report_path") != "" {
-		t.Errorf("a report path before the baseline ended: %v", f.SC)
+	if f.ReportPath != "" {
+		t.Errorf("a report path before the baseline ended: %v", fr.SC)
 	}
 
-	stop := s2.ok("stop_experiment", map[string]any{"session_id": id})
-	if stop.str("state") != "completed" || stop.str("session_state") != "ended" {
-		t.Errorf("stop_experiment after completion: %v", stop.SC)
+	stopR := s2.ok("stop_experiment", map[string]any{"session_id": id})
+	if stop := decodeAs[tools.StopExperimentOutput](t, stopR); stop.State != "completed" || stop.SessionState != "ended" {
+		t.Errorf("stop_experiment after completion: %v", stopR.SC)
 	}
 	if n := acct.AWS.CallCount("fis", "StopExperiment"); n != 0 {
 		t.Errorf("stop_experiment after completion called StopExperiment %d times, want 0", n)
 	}
 	// The restarted server writes the report of the run the killed one started.
-	w := s2.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
-	if w.str("status") != "written" || w.str("report_path") == "" {
-		t.Fatalf("finalize_report wait=true after the restart: %v", w.SC)
+	wr := s2.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
+	w := decodeAs[tools.FinalizeReportOutput](t, wr)
+	if w.Status != "written" || w.ReportPath == "" {
+		t.Fatalf("finalize_report wait=true after the restart: %v", wr.SC)
 	}
 	var twin struct {
 		Status       string `json:"status"`
 		ExperimentID string `json:"experiment_id"`
 	}
-	if b, err := os.ReadFile(w.str("json_path")); err != nil || json.Unmarshal(b, &twin) != nil || twin.Status != "completed" || twin.ExperimentID != expID {
+	if b, err := os.ReadFile(w.JSONPath); err != nil || json.Unmarshal(b, &twin) != nil || twin.Status != "completed" || twin.ExperimentID != expID {
 		t.Errorf("report twin after the restart: %+v (%v)", twin, err)
 	}
 	assertNoSecrets(t, stateDir, s1.logFile, s2.logFile)
