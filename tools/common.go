@@ -13,6 +13,7 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/audit"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // Common carries the fields every tool result has.
@@ -64,7 +65,7 @@ func (c *call) flushCalls(sessionID string) []session.APICall {
 
 // unsavedNote tells the user that a change could not be saved; Store.Record has logged it.
 func unsavedNote(what string, err error) string {
-	return fmt.Sprintf("WARNING: the session could not be saved, so the %s is not recorded: %v", what, err)
+	return workflow.UnsavedNote(what, err)
 }
 
 // withUnsaved adds unsavedNote to a refusal when the change recording it failed (uerr).

@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 func reportFiles(t *testing.T, dir string) []string {
@@ -41,8 +42,8 @@ func TestFinalizeReportBaselineAndIdempotence(t *testing.T) {
 	_, end, _, _ := h.aws.ExperimentTimes(exp)
 	h.clock.Set(end.Add(40 * time.Second))
 	r = h.ok("finalize_report", map[string]any{"session_id": id})
-	if r.str("status") != "collecting_baseline" || r.num("remaining_seconds") != 140 {
-		t.Fatalf("finalize before the baseline: status %q remaining %v:\n%s", r.str("status"), r.num("remaining_seconds"), r.text)
+	if out := output[tools.FinalizeReportOutput](t, r); out.Status != "collecting_baseline" || out.RemainingSeconds != 140 {
+		t.Fatalf("finalize before the baseline: status %q remaining %v:\n%s", out.Status, out.RemainingSeconds, r.text)
 	}
 	if !strings.Contains(r.text, "Collecting post-experiment baseline") || !strings.Contains(r.text, "2m20s") {
 		t.Errorf("text:\n%s", r.text)
@@ -56,7 +57,8 @@ func TestFinalizeReportBaselineAndIdempotence(t *testing.T) {
 
 	mark := h.progressMark()
 	r = h.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
-	if r.str("status") != "written" {
+	out := output[tools.FinalizeReportOutput](t, r)
+	if out.Status != "written" {
 		t.Fatalf("finalize wait=true: %s", r.text)
 	}
 	if now := h.clock.Now(); now.Before(end.Add(3 * time.Minute)) {
@@ -65,7 +67,7 @@ func TestFinalizeReportBaselineAndIdempotence(t *testing.T) {
 	if p := h.progressSince(mark); len(p) == 0 || !strings.Contains(p[0], "Collecting post-experiment baseline logs") {
 		t.Errorf("no countdown progress: %q", p)
 	}
-	md, js := r.str("report_path"), r.str("json_path")
+	md, js := out.ReportPath, out.JSONPath
 	if filepath.Dir(md) != h.demoPath() || filepath.Dir(js) != h.demoPath() {
 		t.Errorf("report %s / %s not in the experiment directory", md, js)
 	}
@@ -82,8 +84,8 @@ func TestFinalizeReportBaselineAndIdempotence(t *testing.T) {
 	if b, err := os.ReadFile(js); err != nil || json.Unmarshal(b, &doc) != nil {
 		t.Fatalf("JSON twin unreadable: %v", err)
 	}
-	if r.str("resource_uri") != "fis-mcp://reports/"+id || r.str("summary") == "" {
-		t.Errorf("resource_uri %q summary %q", r.str("resource_uri"), r.str("summary"))
+	if out.ResourceURI != "fis-mcp://reports/"+id || out.Summary == "" {
+		t.Errorf("resource_uri %q summary %q", out.ResourceURI, out.Summary)
 	}
 	sess := h.session(id)
 	if sess.State != session.StateReported || sess.Report == nil || sess.Report.Path != md {
@@ -94,8 +96,8 @@ func TestFinalizeReportBaselineAndIdempotence(t *testing.T) {
 	// Twice: the same report, nothing rewritten.
 	info, _ := os.Stat(md)
 	r2 := h.ok("finalize_report", map[string]any{"session_id": id, "wait": true})
-	if r2.str("report_path") != md || r2.str("json_path") != js || r2.str("summary") != r.str("summary") {
-		t.Errorf("second finalize: %v", r2.data)
+	if out2 := output[tools.FinalizeReportOutput](t, r2); out2.ReportPath != md || out2.JSONPath != js || out2.Summary != out.Summary {
+		t.Errorf("second finalize: %+v", out2)
 	}
 	if !strings.Contains(r2.text, "already written") {
 		t.Errorf("second finalize text:\n%s", r2.text)
@@ -136,7 +138,7 @@ func TestFinalizeReportAborted(t *testing.T) {
 		}, "change freeze announced"},
 		{"stack missing", func(h *harness) string {
 			h.aws.SetStackStatus(demoStack, "ROLLBACK_COMPLETE")
-			return h.ok("resolve_experiment", map[string]any{"path": h.demoPath()}).str("session_id")
+			return output[tools.ResolveExperimentOutput](h.t, h.ok("resolve_experiment", map[string]any{"path": h.demoPath()})).SessionID
 		}, "ROLLBACK_COMPLETE"},
 	}
 	for _, tc := range cases {
@@ -145,13 +147,14 @@ func TestFinalizeReportAborted(t *testing.T) {
 			id := tc.setup(h)
 			before := h.clock.Now()
 			r := h.ok("finalize_report", map[string]any{"session_id": id})
-			if r.str("status") != "written" {
+			out := output[tools.FinalizeReportOutput](t, r)
+			if out.Status != "written" {
 				t.Fatalf("abort report: %s", r.text)
 			}
 			if h.clock.Now() != before {
 				t.Errorf("an abort report waited for a baseline")
 			}
-			b, err := os.ReadFile(r.str("report_path"))
+			b, err := os.ReadFile(out.ReportPath)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -62,12 +62,11 @@ func TestLogStreamLimitNamesStreamsNotFollowed(t *testing.T) {
 		return r
 	}
 
-	id := step("resolve_experiment", map[string]any{"template_id": sim.TemplateID}).str("session_id")
+	id := output[tools.ResolveExperimentOutput](t, step("resolve_experiment", map[string]any{"template_id": sim.TemplateID})).SessionID
 	step("health_check", map[string]any{"session_id": id})
 	step("discover_apps", map[string]any{"session_id": id})
 	logs := step("start_logs", map[string]any{"session_id": id})
-	var out tools.StartLogsOutput
-	logs.decode(t, &out)
+	out := output[tools.StartLogsOutput](t, logs)
 	if len(out.Streams) <= limit {
 		t.Fatalf("the simulated account has %d streams, need more than %d:\n%s", len(out.Streams), limit, logs.text)
 	}
@@ -95,7 +94,7 @@ func TestLogStreamLimitNamesStreamsNotFollowed(t *testing.T) {
 	}
 
 	conf := step("start_experiment", map[string]any{"session_id": id})
-	step("start_experiment", map[string]any{"session_id": id, "confirmation_token": conf.str("confirmation_token")})
+	step("start_experiment", map[string]any{"session_id": id, "confirmation_token": output[tools.StartExperimentOutput](t, conf).ConfirmationToken})
 	polls := 0
 	for i := 0; ; i++ {
 		if i == 100 {
@@ -103,8 +102,7 @@ func TestLogStreamLimitNamesStreamsNotFollowed(t *testing.T) {
 		}
 		p := step("poll", map[string]any{"session_id": id, "wait_seconds": 2})
 		polls++
-		var po tools.PollOutput
-		p.decode(t, &po)
+		po := output[tools.PollOutput](t, p)
 		if po.LogStreams == nil || strings.Join(po.LogStreams.NotFollowed, ",") != strings.Join(want, ",") ||
 			po.LogStreams.MaxStreams != limit || po.LogStreams.Streams != len(out.Streams) || po.LogStreams.Following > limit {
 			t.Fatalf("poll %d log_streams = %+v, want %v not followed of %d", polls, po.LogStreams, want, len(out.Streams))
@@ -117,7 +115,7 @@ func TestLogStreamLimitNamesStreamsNotFollowed(t *testing.T) {
 		}
 	}
 	fin := step("finalize_report", map[string]any{"session_id": id, "wait": true})
-	md, err := os.ReadFile(fin.str("report_path"))
+	md, err := os.ReadFile(output[tools.FinalizeReportOutput](t, fin).ReportPath)
 	if err != nil {
 		t.Fatalf("report: %v\n%s", err, fin.text)
 	}

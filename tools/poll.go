@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,10 +8,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/fis-mcp/fis-mcp/aws/awsapi"
-	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/report"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // PollInput selects the session and how long to wait for a change.
@@ -58,131 +56,24 @@ func Poll(d *Deps) server.ServerTool {
 }
 
 func (d *Deps) poll(c *call, in PollInput) (*mcp.CallToolResult, error) {
-	sess, err := d.Store.Get(in.SessionID)
+	wait := time.Duration(min(max(in.WaitSeconds, 0), int(workflow.MaxPollWait/time.Second))) * time.Second
+	sess, res, err := d.Poll(c.ctx, workflow.PollRequest{SessionID: in.SessionID, Wait: wait}, c.progress)
 	if err != nil {
-		return c.fail("", err)
+		id := ""
+		if sess != nil {
+			id = sess.ID
+		}
+		return c.fail(id, err)
 	}
-	if sess.Run == nil {
-		return c.fail(sess.ID, &session.TransitionError{SessionID: sess.ID, State: sess.State, Want: "be polled (no experiment was started)"})
-	}
-	clients, err := d.AWS(sess.Experiment.Region)
-	if err != nil {
-		return c.fail(sess.ID, err)
-	}
-	sess = d.EnsureLogs(c.ctx, sess)
-	if sess.Run.ExperimentID == "" {
-		recovered, found, err := d.RecoverStart(c.ctx, sess)
-		if err != nil {
-			return c.fail(in.SessionID, err)
-		}
-		if !found {
-			if d.StartInFlight(sess.ID) {
-				return c.fail(in.SessionID, errors.New("StartExperiment is still in flight for this session: poll again in a few seconds"))
-			}
-			return c.fail(in.SessionID, fmt.Errorf("a start was requested at %s but FIS has no experiment tagged %s=%s: it was most likely not started; stop_experiment aborts the session",
-				sess.Run.RequestedAt.Format(time.RFC3339), experiment.SessionTag, sess.ID))
-		}
-		sess = recovered
-	}
-	wait := time.Duration(min(max(in.WaitSeconds, 0), 300)) * time.Second
-	deadline := d.Clock.Now().Add(wait)
-	var newEvents []session.Event
-	var st experiment.Status
-	for {
-		st, err = experiment.Get(c.ctx, clients.FIS, sess.Run.ExperimentID)
-		if err != nil && awsapi.IsNotFound(err) {
-			return d.markVanished(c, sess, err)
-		}
-		if err != nil {
-			// A network outage or throttling beyond retries must not lose the session.
-			return c.fail(sess.ID, fmt.Errorf("read experiment %s (the session is kept; poll again): %w", sess.Run.ExperimentID, err))
-		}
-		sess, newEvents, err = d.RecordStatus(sess.ID, st)
-		if err != nil {
-			return c.fail(sess.ID, err)
-		}
-		if len(newEvents) > 0 || experiment.IsTerminal(st.State) || !d.Clock.Now().Before(deadline) {
-			break
-		}
-		remaining := deadline.Sub(d.Clock.Now())
-		c.progress(wait.Seconds()-remaining.Seconds(), wait.Seconds(), fmt.Sprintf("experiment %s %s; waiting for a change (%ds left)", st.ID, st.State, int(remaining.Seconds())))
-		if err := d.Clock.Sleep(c.ctx, min(d.Config.PollWaitStep, remaining)); err != nil {
-			break
-		}
-	}
-	var notes []string
-	if sess.Run.DryRun && experiment.IsTerminal(st.State) && sess.Run.ResolvedTargets == nil {
-		var dryEvents []session.Event
-		var dryNotes []string
-		sess, dryEvents, dryNotes = d.CompareResolvedTargets(c.ctx, sess)
-		newEvents = append(newEvents, dryEvents...)
-		notes = append(notes, dryNotes...)
-	}
-	// Live resource and alarm sampling while the experiment runs (and once at its end),
-	// and AWS's own event records of the affected resources since the last poll.
-	var sampleEvents []session.Event
-	var sampleNotes []string
-	sess, sampleEvents, sampleNotes = d.SampleLiveStateNotes(c.ctx, sess, false)
-	newEvents = append(newEvents, sampleEvents...)
-	notes = append(notes, sampleNotes...)
-	sess, sampleEvents, sampleNotes = d.ReadLiveAWSEvents(c.ctx, sess)
-	newEvents = append(newEvents, sampleEvents...)
-	notes = append(notes, sampleNotes...)
-	sess, sampleEvents = d.RecordNotes(sess, notes)
-	newEvents = append(newEvents, sampleEvents...)
-
-	now := d.Clock.Now()
-	var insights []report.AppInsight
-	if sess.Logs != nil {
-		since := sess.Logs.LastInsights
-		if since.IsZero() {
-			since = sess.Logs.StartedAt
-		}
-		insights = report.Insights(sess, since, now)
-		if _, err := d.Store.Record(d.Log, sess.ID, "log-insights mark", func(s *session.Session) error {
-			if s.Logs != nil {
-				s.Logs.LastInsights = now.UTC()
-			}
-			return nil
-		}); err != nil {
-			notes = append(notes, unsavedNote("log-insights mark (the next poll repeats these insights)", err))
-		}
-	}
+	st := res.Status
 	out := PollOutput{
-		SessionID: sess.ID, ExperimentID: st.ID, State: st.State, Reason: st.Reason, Terminal: experiment.IsTerminal(st.State),
-		Actions: nonNil(st.Actions), NewEvents: nonNil(newEvents), ResourceStates: nonNilMap(sess.Run.ResourceStates),
-		AlarmStates: lastAlarmStates(sess.Run), LogInsights: nonNil(insights), DashboardURL: sess.Experiment.DashboardURL,
-		LogStreams: logStreamsSummary(sess.Logs), Notes: notes,
-	}
-	if st.StartTime != nil {
-		out.Elapsed = now.Sub(*st.StartTime).Seconds()
-	} else {
-		out.Elapsed = now.Sub(sess.Run.RequestedAt).Seconds()
-	}
-	if !out.Terminal {
-		out.NextPollSeconds = int(d.Config.PollFast.Seconds())
-		if time.Duration(out.Elapsed)*time.Second > d.Config.PollFastFor {
-			out.NextPollSeconds = int(d.Config.PollSlow.Seconds())
-		}
+		SessionID: sess.ID, ExperimentID: st.ID, State: st.State, Reason: st.Reason, Terminal: res.Terminal,
+		Actions: nonNil(st.Actions), NewEvents: nonNil(res.NewEvents), ResourceStates: res.ResourceStates,
+		AlarmStates: res.AlarmStates, LogInsights: nonNil(res.Insights), DashboardURL: sess.Experiment.DashboardURL,
+		LogStreams: logStreamsSummary(sess.Logs), Notes: res.Notes,
+		Elapsed: res.Elapsed.Seconds(), NextPollSeconds: int(res.NextPoll.Seconds()),
 	}
 	return c.finish(sess.ID, &out, &out.Common, pollText(sess, out, d))
-}
-
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
-
-func lastAlarmStates(r *session.Run) map[string]string {
-	out := map[string]string{}
-	for name, hist := range r.AlarmStates {
-		if len(hist) > 0 {
-			out[name] = hist[len(hist)-1]
-		}
-	}
-	return out
 }
 
 func pollText(s *session.Session, out PollOutput, d *Deps) string {

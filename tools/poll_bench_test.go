@@ -159,13 +159,17 @@ func (p *pollScale) start() {
 }
 
 // pollCalls polls once, step after the previous poll, and returns the AWS calls it made per
-// operation and in all.
-func (p *pollScale) pollCalls(step time.Duration) (map[string]int, int, map[string]any) {
+// operation and in all, and the poll's result.
+func (p *pollScale) pollCalls(step time.Duration) (map[string]int, int, tools.PollOutput) {
 	p.tb.Helper()
 	p.clock.Set(p.clock.Now().Add(step))
 	before := len(p.aws.Calls("", ""))
-	out := p.call("poll", map[string]any{"session_id": p.id})
+	raw := p.call("poll", map[string]any{"session_id": p.id})
 	calls := p.aws.Calls("", "")[before:]
+	var out tools.PollOutput
+	if b, err := json.Marshal(raw); err != nil || json.Unmarshal(b, &out) != nil {
+		p.tb.Fatalf("poll: structured content is not a PollOutput: %v", raw)
+	}
 	byOp := map[string]int{}
 	for _, c := range calls {
 		byOp[c.Service+":"+c.Operation]++
@@ -194,11 +198,11 @@ func TestPollCallsDoNotGrow(t *testing.T) {
 		p.start()
 		for i := 1; i <= tc.polls; i++ {
 			ops, n, out := p.pollCalls(15 * time.Second)
-			if out["terminal"] == true {
+			if out.Terminal {
 				t.Fatalf("poll %d: the experiment ended early", i)
 			}
-			if notes, _ := out["notes"].([]any); len(notes) > 0 {
-				t.Errorf("poll %d notes: %v", i, notes)
+			if len(out.Notes) > 0 {
+				t.Errorf("poll %d notes: %v", i, out.Notes)
 			}
 			if i == 2 || i == 20 {
 				counts[fmt.Sprintf("%d/%d", tc.shards*3, i)] = n

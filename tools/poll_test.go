@@ -16,9 +16,9 @@ import (
 func TestPollRecordsTransitionsWithFISTimes(t *testing.T) {
 	h := newHarness(t)
 	id, exp := h.startDemo()
-	last := h.pollUntilTerminal(id)
-	if last.str("state") != "completed" || last.num("next_poll_seconds") != 0 {
-		t.Fatalf("last poll: state %q next %v", last.str("state"), last.num("next_poll_seconds"))
+	last := output[tools.PollOutput](t, h.pollUntilTerminal(id))
+	if last.State != "completed" || last.NextPollSeconds != 0 {
+		t.Fatalf("last poll: state %q next %v", last.State, last.NextPollSeconds)
 	}
 	start, end, actions, ok := h.aws.ExperimentTimes(exp)
 	if !ok || end.IsZero() {
@@ -90,8 +90,7 @@ func TestPollNextPollSeconds(t *testing.T) {
 	h := newHarness(t)
 	id, exp := h.startDemo()
 	r := h.ok("poll", map[string]any{"session_id": id})
-	var out tools.PollOutput
-	r.decode(t, &out)
+	out := output[tools.PollOutput](t, r)
 	if out.NextPollSeconds != 30 || out.Terminal || out.ExperimentID != exp {
 		t.Fatalf("first poll: %+v", out)
 	}
@@ -101,7 +100,7 @@ func TestPollNextPollSeconds(t *testing.T) {
 	start, _, _, _ := h.aws.ExperimentTimes(exp)
 	h.clock.Set(start.Add(5*time.Minute + 30*time.Second))
 	r = h.ok("poll", map[string]any{"session_id": id})
-	r.decode(t, &out)
+	out = output[tools.PollOutput](t, r)
 	if out.Terminal || out.State != "running" {
 		t.Fatalf("the experiment should still run at 5m30s: %+v", out)
 	}
@@ -122,7 +121,7 @@ func TestPollWaitSeconds(t *testing.T) {
 	before := h.clock.Now()
 	r := h.ok("poll", map[string]any{"session_id": id, "wait_seconds": 300})
 	waited := h.clock.Now().Sub(before)
-	if len(r.list("new_events")) == 0 {
+	if len(output[tools.PollOutput](t, r).NewEvents) == 0 {
 		t.Fatalf("a blocking poll returned without a change:\n%s", r.text)
 	}
 	if waited <= 0 || waited > 10*time.Second {
@@ -141,8 +140,8 @@ func TestPollWaitSeconds(t *testing.T) {
 	if got := h.clock.Now().Sub(before); got != 30*time.Second {
 		t.Errorf("a blocking poll without change waited %s, want 30s", got)
 	}
-	if n := len(r.list("new_events")); n != 0 {
-		t.Errorf("unexpected events: %v", r.list("new_events"))
+	if evs := output[tools.PollOutput](t, r).NewEvents; len(evs) != 0 {
+		t.Errorf("unexpected events: %v", evs)
 	}
 	// wait_seconds is capped at 300.
 	before = h.clock.Now()
@@ -160,14 +159,13 @@ func TestPollResourceStateChanges(t *testing.T) {
 	h.ok("poll", map[string]any{"session_id": id}) // the baseline sample
 	var msgs []string
 	for i := 0; i < 40; i++ {
-		r := h.ok("poll", map[string]any{"session_id": id, "wait_seconds": 15})
-		for _, e := range r.list("new_events") {
-			m := e.(map[string]any)
-			if m["kind"] == "resource-state" {
-				msgs = append(msgs, m["message"].(string))
+		out := output[tools.PollOutput](t, h.ok("poll", map[string]any{"session_id": id, "wait_seconds": 15}))
+		for _, e := range out.NewEvents {
+			if e.Kind == "resource-state" {
+				msgs = append(msgs, e.Message)
 			}
 		}
-		if r.data["terminal"] == true {
+		if out.Terminal {
 			break
 		}
 	}
@@ -212,9 +210,8 @@ func TestPollFISErrorsKeepTheSession(t *testing.T) {
 				t.Fatalf("a failed poll changed the session: %s %+v", after.State, after.Run)
 			}
 			h.aws.ClearFaults()
-			r = h.ok("poll", map[string]any{"session_id": id})
-			if r.str("experiment_id") != exp {
-				t.Errorf("poll after the fault: %v", r.data)
+			if out := output[tools.PollOutput](t, h.ok("poll", map[string]any{"session_id": id})); out.ExperimentID != exp {
+				t.Errorf("poll after the fault: %+v", out)
 			}
 		})
 	}
@@ -225,18 +222,20 @@ func TestPollStuckInitiating(t *testing.T) {
 	h.aws.SetFISTiming(awstest.FISTiming{StuckInitiating: true})
 	id, _ := h.startDemo()
 	var r result
-	for i := 0; i < 10 && r.num("elapsed") < 600; i++ {
+	var out tools.PollOutput
+	for i := 0; i < 10 && out.Elapsed < 600; i++ {
 		r = h.ok("poll", map[string]any{"session_id": id, "wait_seconds": 300})
+		out = output[tools.PollOutput](t, r)
 	}
-	if r.str("state") != "initiating" {
-		t.Fatalf("state %q", r.str("state"))
+	if out.State != "initiating" {
+		t.Fatalf("state %q", out.State)
 	}
-	if r.num("elapsed") < 600 {
-		t.Fatalf("elapsed %v", r.num("elapsed"))
+	if out.Elapsed < 600 {
+		t.Fatalf("elapsed %v", out.Elapsed)
 	}
 	// After minutes in initiating the human must learn why and what to do.
 	if !strings.Contains(r.text, "initiating") || !strings.Contains(r.text, "IAM role") {
-		t.Errorf("poll of an experiment stuck in initiating for %vs does not explain it:\n%s", r.num("elapsed"), r.text)
+		t.Errorf("poll of an experiment stuck in initiating for %vs does not explain it:\n%s", out.Elapsed, r.text)
 	}
 }
 
@@ -259,7 +258,7 @@ func TestPollFailedEventReadIsANote(t *testing.T) {
 	h.aws.InjectFault(awstest.Fault{Service: "rds", Operation: "DescribeEvents", Status: 403, Code: "AccessDenied", Message: "not authorized to perform rds:DescribeEvents"})
 	for i := 0; i < 2; i++ {
 		r := h.ok("poll", map[string]any{"session_id": id})
-		notes := r.list("notes")
+		notes := output[tools.PollOutput](t, r).Notes
 		if len(notes) == 0 || !strings.Contains(fmt.Sprint(notes), "rds:DescribeEvents") {
 			t.Fatalf("poll %d notes %v, want the failed rds:DescribeEvents read", i, notes)
 		}
@@ -277,7 +276,7 @@ func TestPollFailedEventReadIsANote(t *testing.T) {
 		t.Errorf("%d fis-mcp notes in the timeline, want 2", recorded)
 	}
 	h.aws.ClearFaults()
-	if r := h.ok("poll", map[string]any{"session_id": id}); len(r.list("notes")) != 0 {
-		t.Errorf("notes after the fault cleared: %v", r.list("notes"))
+	if notes := output[tools.PollOutput](t, h.ok("poll", map[string]any{"session_id": id})).Notes; len(notes) != 0 {
+		t.Errorf("notes after the fault cleared: %v", notes)
 	}
 }

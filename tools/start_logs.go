@@ -74,145 +74,40 @@ func StartLogs(d *Deps) server.ServerTool {
 	return server.ServerTool{Tool: tool, Handler: handle(d, "start_logs", (*Deps).startLogs)}
 }
 
-var logStates = []session.State{session.StateHealthChecked, session.StateLogsStarted, session.StateAwaitingConfirmation}
-
 func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error) {
-	sess, err := d.Store.Get(in.SessionID)
+	updated, res, err := d.StartLogs(c.ctx, workflow.StartLogsRequest{SessionID: in.SessionID, Apps: in.Apps})
 	if err != nil {
-		return c.fail("", err)
-	}
-	if err := sess.Require("start log collection", logStates...); err != nil {
-		return c.fail(sess.ID, err)
-	}
-	clients, err := d.AWS(sess.Experiment.Region)
-	if err != nil {
-		return c.fail(sess.ID, err)
-	}
-	apps, err := d.selectApps(c, sess, in.Apps)
-	if err != nil {
-		return c.fail(sess.ID, err)
-	}
-	logDir := d.Store.LogDir(sess.ID)
-	now := d.Clock.Now().UTC()
-	skipped := ""
-	var streams []session.LogStream
-	maxStreams := d.MaxLogStreams()
-	if len(apps) == 0 {
-		skipped = "no apps to follow: discover_apps found none and none were given; application log analysis will be skipped"
-	} else {
-		names := workflow.ClusterNames(apps)
-		kclients, err := d.LogClusterClients(c.ctx, clients, names)
-		if err != nil {
-			return c.fail(sess.ID, err)
+		id := ""
+		if updated != nil {
+			id = updated.ID
 		}
-		coll, err := d.RunCollector(sess.ID, logDir, kclients, apps)
-		if err != nil {
-			return c.fail(sess.ID, err)
-		}
-		streams = coll.Streams()
+		return c.fail(id, err)
 	}
-	updated, err := d.Store.Update(sess.ID, func(s *session.Session) error {
-		if err := s.Require("start log collection", logStates...); err != nil {
-			return err
-		}
-		s.Logs = &session.LogCollection{Dir: logDir, StartedAt: now, Apps: apps, Streams: nonNil(streams), Skipped: skipped,
-			MaxStreams: maxStreams, NotFollowed: kube.NotFollowed(streams)}
-		s.InvalidateConfirmation()
-		if s.State != session.StateLogsStarted {
-			if err := s.Transition(session.StateLogsStarted); err != nil {
-				return err
-			}
-		}
-		msg := fmt.Sprintf("log collection started for %d app(s), %d stream(s), into %s", len(apps), len(streams), logDir)
-		if line := kube.NotFollowedLine(kube.NotFollowed(streams), maxStreams); line != "" {
-			msg += "; " + line
-		}
-		if skipped != "" {
-			msg = "log collection skipped: " + skipped
-		}
-		s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventLogsStarted, Message: msg})
-		return nil
-	})
-	if err != nil {
-		d.StopLogs(sess.ID)
-		return c.fail(sess.ID, err)
-	}
-	notFollowed := kube.NotFollowed(streams)
-	out := StartLogsOutput{SessionID: updated.ID, LogDir: logDir, Apps: nonNil(apps), Streams: nonNil(streams), Skipped: skipped,
-		MaxStreams: maxStreams, NotFollowed: nonNil(notFollowed)}
+	out := StartLogsOutput{SessionID: updated.ID, LogDir: res.LogDir, Apps: nonNil(res.Apps), Streams: nonNil(res.Streams), Skipped: res.Skipped,
+		MaxStreams: res.MaxStreams, NotFollowed: nonNil(res.NotFollowed)}
+	return c.finish(updated.ID, &out, &out.Common, startLogsText(res))
+}
+
+func startLogsText(res workflow.StartLogsResult) string {
 	var b strings.Builder
-	if skipped != "" {
-		fmt.Fprintf(&b, "Log collection SKIPPED: %s\n", skipped)
+	if res.Skipped != "" {
+		fmt.Fprintf(&b, "Log collection SKIPPED: %s\n", res.Skipped)
 	} else {
-		fmt.Fprintf(&b, "Following %d app(s) into %s:\n", len(apps), logDir)
-		for _, a := range apps {
-			fmt.Fprintf(&b, "  - %s → %s\n", a.Key(), kube.FilePath(logDir, a))
+		fmt.Fprintf(&b, "Following %d app(s) into %s:\n", len(res.Apps), res.LogDir)
+		for _, a := range res.Apps {
+			fmt.Fprintf(&b, "  - %s → %s\n", a.Key(), kube.FilePath(res.LogDir, a))
 		}
-		for _, st := range streams {
+		for _, st := range res.Streams {
 			if st.Status == kube.StatusQueued {
 				fmt.Fprintf(&b, "    %s/%s: %s — NOT FOLLOWED (stream limit reached)\n", st.Pod, st.Container, st.Status)
 				continue
 			}
 			fmt.Fprintf(&b, "    %s/%s: %s\n", st.Pod, st.Container, st.Status)
 		}
-		if line := kube.NotFollowedLine(notFollowed, maxStreams); line != "" {
-			fmt.Fprintf(&b, "WARNING: %s.\nA queued stream is %s.\n", line, kube.QueuedReason(maxStreams))
+		if line := kube.NotFollowedLine(res.NotFollowed, res.MaxStreams); line != "" {
+			fmt.Fprintf(&b, "WARNING: %s.\nA queued stream is %s.\n", line, kube.QueuedReason(res.MaxStreams))
 		}
 	}
 	b.WriteString("Next: start_experiment (it shows the impact warning and asks for confirmation).\n")
-	return c.finish(updated.ID, &out, &out.Common, b.String())
-}
-
-// selectApps picks the apps to follow: the given keys (from discovery, or looked up by
-// name), or every confirmed app from discovery.
-func (d *Deps) selectApps(c *call, sess *session.Session, keys []string) ([]session.App, error) {
-	var discovered []session.App
-	if sess.Discovery != nil {
-		discovered = sess.Discovery.Apps
-	}
-	if len(keys) == 0 {
-		var out []session.App
-		for _, a := range discovered {
-			if a.Confidence == session.ConfidenceConfirmed || a.Confidence == session.ConfidenceIndirect {
-				out = append(out, a)
-			}
-		}
-		return out, nil
-	}
-	var out []session.App
-	for _, k := range keys {
-		parts := strings.Split(strings.TrimSpace(k), "/")
-		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			return nil, fmt.Errorf("app %q: expected cluster/namespace/workload", k)
-		}
-		found := false
-		for _, a := range discovered {
-			if a.Key() == k {
-				out = append(out, a)
-				found = true
-			}
-		}
-		if found {
-			continue
-		}
-		clients, err := d.AWS(sess.Experiment.Region)
-		if err != nil {
-			return nil, err
-		}
-		kclients, _, err := d.ClusterClients(c.ctx, clients, []string{parts[0]})
-		if err != nil {
-			return nil, err
-		}
-		cs, ok := kclients[parts[0]]
-		if !ok {
-			return nil, fmt.Errorf("app %q: EKS cluster %s is not reachable", k, parts[0])
-		}
-		app, err := kube.LookupWorkload(c.ctx, cs, parts[0], parts[1], parts[2])
-		if err != nil {
-			return nil, fmt.Errorf("app %q: %w", k, err)
-		}
-		app.Evidence = append(app.Evidence, "named by the human (start_logs apps)")
-		out = append(out, app)
-	}
-	return out, nil
+	return b.String()
 }

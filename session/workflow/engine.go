@@ -173,6 +173,19 @@ func (e *Engine) Get(id string) (*session.Session, error) {
 	return e.Store.Get(id)
 }
 
+// UnsavedNote tells the user that a change could not be saved (Store.Record has logged it).
+func UnsavedNote(what string, err error) string {
+	return fmt.Sprintf("WARNING: the session could not be saved, so the %s is not recorded: %v", what, err)
+}
+
+// WithUnsaved adds UnsavedNote to a refusal when the change recording it failed (uerr).
+func WithUnsaved(err error, what string, uerr error) error {
+	if uerr == nil {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, UnsavedNote(what, uerr))
+}
+
 // SaveAPICalls appends the API calls the context's audit recorder holds since the last
 // save to the session's trail (a step calls it before rendering a report, so the report's
 // audit appendix is complete; the transport calls it when the step returns). A failed
