@@ -13,7 +13,6 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/audit"
-	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
 // Common carries the fields every tool result has.
@@ -61,19 +60,6 @@ func (c *call) logDone(sessionID string, calls int, err error) {
 func (c *call) flushCalls(sessionID string) []session.APICall {
 	c.d.SaveAPICalls(c.ctx, sessionID)
 	return nonNil(c.rec.Calls())
-}
-
-// unsavedNote tells the user that a change could not be saved; Store.Record has logged it.
-func unsavedNote(what string, err error) string {
-	return workflow.UnsavedNote(what, err)
-}
-
-// withUnsaved adds unsavedNote to a refusal when the change recording it failed (uerr).
-func withUnsaved(err error, what string, uerr error) error {
-	if uerr == nil {
-		return err
-	}
-	return fmt.Errorf("%w\n%s", err, unsavedNote(what, uerr))
 }
 
 // abortLine says how to stop now, for a session (and its experiment, once one exists).

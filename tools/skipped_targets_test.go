@@ -22,7 +22,7 @@ func TestSkippedTargetsRendered(t *testing.T) {
 	if !strings.Contains(text, "SKIPPED target Batch (aws:ec2:instance)") || !strings.Contains(text, "FIS will skip actions Stop-Batch, Reboot-Batch") {
 		t.Fatalf("health text:\n%s", text)
 	}
-	w := impactWarning(s, &Deps{Engine: &workflow.Engine{}}, false)
+	w := workflow.ImpactWarning(s, Config{}, false)
 	if !strings.Contains(w, "target Batch resolves no resources: FIS will skip actions Stop-Batch, Reboot-Batch") {
 		t.Fatalf("impact warning:\n%s", w)
 	}

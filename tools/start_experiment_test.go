@@ -246,11 +246,12 @@ func TestStartExperimentReadOnly(t *testing.T) {
 		t.Errorf("read-only server issued a confirmation token")
 	}
 	r := h.ok("stop_experiment", map[string]any{"session_id": id})
-	if r.str("state") != "aborted" || r.str("session_state") != "aborted" {
-		t.Errorf("stop in read-only mode: %v\n%s", r.data, r.text)
+	stop := output[tools.StopExperimentOutput](t, r)
+	if stop.State != "aborted" || stop.SessionState != session.StateAborted {
+		t.Errorf("stop in read-only mode: %+v\n%s", stop, r.text)
 	}
-	if !strings.Contains(r.str("mode"), "read-only") {
-		t.Errorf("mode = %q", r.str("mode"))
+	if !strings.Contains(stop.Mode, "read-only") {
+		t.Errorf("mode = %q", stop.Mode)
 	}
 }
 
@@ -258,8 +259,7 @@ func TestStartExperimentWithToken(t *testing.T) {
 	h := newHarness(t)
 	id := h.healthyDemo()
 	conf := h.ok("start_experiment", map[string]any{"session_id": id})
-	var c tools.StartExperimentOutput
-	conf.decode(t, &c)
+	c := output[tools.StartExperimentOutput](t, conf)
 	if c.Status != "confirmation_required" || !strings.HasPrefix(c.ConfirmationToken, "confirm-") || c.ExpiresAt == nil {
 		t.Fatalf("confirmation: %+v", c)
 	}
@@ -284,8 +284,7 @@ func TestStartExperimentWithToken(t *testing.T) {
 	}
 
 	r := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": " " + c.ConfirmationToken + " "})
-	var out tools.StartExperimentOutput
-	r.decode(t, &out)
+	out := output[tools.StartExperimentOutput](t, r)
 	if out.Status != "started" || out.ExperimentID == "" || out.ConfirmedBy != "human via confirmation token" || out.DryRun {
 		t.Fatalf("start: %+v\n%s", out, r.text)
 	}
@@ -346,8 +345,8 @@ func TestStartExperimentRetriedStartStartsOnce(t *testing.T) {
 		t.Fatalf("StartExperiment reached the fake %d times, want 2 (the lost response was retried)", n)
 	}
 	started := h.aws.StartedExperiments()
-	if len(started) != 1 || started[0].ID != r.str("experiment_id") {
-		t.Fatalf("started %+v, result %s", started, r.str("experiment_id"))
+	if exp := output[tools.StartExperimentOutput](t, r).ExperimentID; len(started) != 1 || started[0].ID != exp {
+		t.Fatalf("started %+v, result %s", started, exp)
 	}
 	calls := h.aws.AllCalls("fis", "StartExperiment")
 	if !strings.Contains(string(calls[0].Body), started[0].ClientToken) || !strings.Contains(string(calls[1].Body), started[0].ClientToken) {
@@ -445,16 +444,17 @@ func TestStartExperimentElicitation(t *testing.T) {
 				assertAbortLine(t, r, id, "")
 				return
 			}
-			if r.isError || r.str("status") != "started" || r.str("confirmation_token") != "" {
+			out := output[tools.StartExperimentOutput](t, r)
+			if r.isError || out.Status != "started" || out.ConfirmationToken != "" {
 				t.Fatalf("accepted elicitation did not start:\n%s", r.text)
 			}
-			if r.str("confirmed_by") != "human via MCP elicitation" {
-				t.Errorf("confirmed_by %q", r.str("confirmed_by"))
+			if out.ConfirmedBy != "human via MCP elicitation" {
+				t.Errorf("confirmed_by %q", out.ConfirmedBy)
 			}
 			if len(started) != 1 || started[0].Tags["fis-mcp-session"] != id {
 				t.Fatalf("started %+v", started)
 			}
-			assertAbortLine(t, r, id, r.str("experiment_id"))
+			assertAbortLine(t, r, id, out.ExperimentID)
 		})
 	}
 }
@@ -464,7 +464,7 @@ func TestStartExperimentDryRun(t *testing.T) {
 	id := h.healthyDemo()
 	tok := h.token(id, true)
 	r := h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": tok, "dry_run": true})
-	if r.data["dry_run"] != true || !strings.Contains(r.text, "skip-all") {
+	if !output[tools.StartExperimentOutput](t, r).DryRun || !strings.Contains(r.text, "skip-all") {
 		t.Errorf("dry run result:\n%s", r.text)
 	}
 	started := h.aws.StartedExperiments()
@@ -488,9 +488,9 @@ func TestStartExperimentDryRun(t *testing.T) {
 		t.Errorf("poll text lacks the comparison:\n%s", p.text)
 	}
 	// Every action is skipped in a dry run.
-	for _, a := range p.list("actions") {
-		if st := a.(map[string]any)["state"]; st != "skipped" {
-			t.Errorf("dry-run action state %v", st)
+	for _, a := range output[tools.PollOutput](t, p).Actions {
+		if a.State != "skipped" {
+			t.Errorf("dry-run action state %v", a.State)
 		}
 	}
 }
@@ -503,10 +503,9 @@ func TestStartExperimentDryRunDifferences(t *testing.T) {
 	h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": h.token(id, true), "dry_run": true})
 	p := h.pollUntilTerminal(id)
 	var diffs []string
-	for _, e := range p.list("new_events") {
-		m := e.(map[string]any)
-		if m["kind"] == "dry-run-difference" {
-			diffs = append(diffs, m["message"].(string))
+	for _, e := range output[tools.PollOutput](t, p).NewEvents {
+		if e.Kind == "dry-run-difference" {
+			diffs = append(diffs, e.Message)
 		}
 	}
 	joined := strings.Join(diffs, "\n")

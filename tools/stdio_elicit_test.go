@@ -48,8 +48,9 @@ func TestStartExperimentElicitationOverStdio(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := callTool(t, cl, "start_experiment", map[string]any{"session_id": id})
-	t.Logf("negotiated %s; result status %q, %d elicitation request(s)", res.ProtocolVersion, r.str("status"), el.count())
-	if el.count() != 1 || r.str("status") != "started" {
-		t.Errorf("over stdio (protocol %s) the human was not asked by elicitation: status %q, %d requests", res.ProtocolVersion, r.str("status"), el.count())
+	status := output[tools.StartExperimentOutput](t, r).Status
+	t.Logf("negotiated %s; result status %q, %d elicitation request(s)", res.ProtocolVersion, status, el.count())
+	if el.count() != 1 || status != "started" {
+		t.Errorf("over stdio (protocol %s) the human was not asked by elicitation: status %q, %d requests", res.ProtocolVersion, status, el.count())
 	}
 }

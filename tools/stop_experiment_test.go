@@ -7,6 +7,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/tools"
 )
 
 func TestStopExperimentInEveryState(t *testing.T) {
@@ -48,8 +49,8 @@ func TestStopExperimentInEveryState(t *testing.T) {
 			setup: func(h *harness) (string, string) {
 				id, exp := h.startDemo()
 				h.clock.Advance(time.Minute)
-				if r := h.ok("poll", map[string]any{"session_id": id}); r.str("state") != "running" {
-					t.Fatalf("state %q", r.str("state"))
+				if st := output[tools.PollOutput](t, h.ok("poll", map[string]any{"session_id": id})).State; st != "running" {
+					t.Fatalf("state %q", st)
 				}
 				return id, exp
 			},
@@ -97,7 +98,7 @@ func TestStopExperimentInEveryState(t *testing.T) {
 			setup: func(h *harness) (string, string) {
 				h.aws.SetStackStatus(demoStack, "DELETE_COMPLETE")
 				r := h.ok("resolve_experiment", map[string]any{"path": h.demoPath()})
-				return r.str("session_id"), ""
+				return output[tools.ResolveExperimentOutput](t, r).SessionID, ""
 			},
 			state: "aborted", sessionState: session.StateAborted, textHas: "Nothing to stop",
 		},
@@ -109,10 +110,11 @@ func TestStopExperimentInEveryState(t *testing.T) {
 			stops := h.aws.CallCount("fis", "StopExperiment")
 			reason := "the human said stop"
 			r := h.ok("stop_experiment", map[string]any{"session_id": id, "reason": reason})
-			if got := r.str("state"); got != tc.state {
+			out := output[tools.StopExperimentOutput](t, r)
+			if got := out.State; got != tc.state {
 				t.Errorf("state = %q, want %q:\n%s", got, tc.state, r.text)
 			}
-			if got := r.str("session_state"); got != string(tc.sessionState) {
+			if got := out.SessionState; got != tc.sessionState {
 				t.Errorf("session_state = %q, want %q", got, tc.sessionState)
 			}
 			if !strings.Contains(r.text, tc.textHas) {
@@ -127,8 +129,8 @@ func TestStopExperimentInEveryState(t *testing.T) {
 				t.Errorf("stored state %s, want %s", sess.State, tc.sessionState)
 			}
 			if exp != "" {
-				if r.str("experiment_id") != exp {
-					t.Errorf("experiment_id %q, want %s", r.str("experiment_id"), exp)
+				if out.ExperimentID != exp {
+					t.Errorf("experiment_id %q, want %s", out.ExperimentID, exp)
 				}
 				if st, _ := h.aws.ExperimentStatus(exp); st != tc.state {
 					t.Errorf("FIS says %s, the tool %s", st, tc.state)
@@ -136,10 +138,9 @@ func TestStopExperimentInEveryState(t *testing.T) {
 			}
 			if tc.stopSent {
 				var cli string
-				for _, c := range r.list("api_calls") {
-					m := c.(map[string]any)
-					if m["operation"] == "StopExperiment" {
-						cli, _ = m["cli"].(string)
+				for _, c := range out.APICalls {
+					if c.Operation == "StopExperiment" {
+						cli = c.CLI
 					}
 				}
 				if cli != "aws fis stop-experiment --id "+exp+" --region us-east-1" {
@@ -163,9 +164,9 @@ func TestStopExperimentInEveryState(t *testing.T) {
 			assertAbortLine(t, r, id, "")
 
 			// Idempotent: a second stop sends nothing and reports the same state.
-			r2 := h.ok("stop_experiment", map[string]any{"session_id": id})
-			if r2.str("state") != tc.state || r2.str("session_state") != string(tc.sessionState) {
-				t.Errorf("second stop: state %q session_state %q", r2.str("state"), r2.str("session_state"))
+			r2 := output[tools.StopExperimentOutput](t, h.ok("stop_experiment", map[string]any{"session_id": id}))
+			if r2.State != tc.state || r2.SessionState != tc.sessionState {
+				t.Errorf("second stop: state %q session_state %q", r2.State, r2.SessionState)
 			}
 			if n := h.aws.CallCount("fis", "StopExperiment") - stops; n != sent {
 				t.Errorf("the second stop sent StopExperiment again")
@@ -194,7 +195,7 @@ func TestStopExperimentFailureSaysHowToStopByHand(t *testing.T) {
 		t.Errorf("state %s after a failed stop", sess.State)
 	}
 	h.aws.ClearFaults()
-	if r := h.ok("stop_experiment", map[string]any{"session_id": id}); r.str("state") != "stopped" {
+	if r := h.ok("stop_experiment", map[string]any{"session_id": id}); output[tools.StopExperimentOutput](t, r).State != "stopped" {
 		t.Errorf("retry: %s", r.text)
 	}
 }

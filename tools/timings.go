@@ -2,52 +2,25 @@ package tools
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
-// durStyle is how spellDuration renders a timing in prose.
-type durStyle int
+// durStyle is how spellDuration renders a timing in prose (workflow.DurStyle).
+type durStyle = workflow.DurStyle
 
 const (
-	durLong  durStyle = iota // "10 minutes", "1 minute", "40 seconds"
-	durAdj                   // before a noun: "3-minute", "40-second"
-	durShort                 // cadences: "60 s", "3 s", "5 min"
+	durLong  = workflow.DurLong  // "10 minutes", "1 minute", "40 seconds"
+	durAdj   = workflow.DurAdj   // before a noun: "3-minute", "40-second"
+	durShort = workflow.DurShort // cadences: "60 s", "3 s", "5 min"
 )
 
-// spellDuration renders a configured timing for tool descriptions and texts in its
-// largest whole unit (hours, minutes, seconds; under 2 minutes the short style stays in
-// seconds: "every 60 s"). A timing that is not whole seconds falls back to Go's form.
-func spellDuration(d time.Duration, style durStyle) string {
-	if d <= 0 || d%time.Second != 0 {
-		return d.String()
-	}
-	n, unit, abbr := int64(d/time.Second), "second", "s"
-	switch {
-	case d%time.Hour == 0:
-		n, unit, abbr = int64(d/time.Hour), "hour", "h"
-	case d%time.Minute == 0 && (style != durShort || d >= 2*time.Minute):
-		n, unit, abbr = int64(d/time.Minute), "minute", "min"
-	}
-	num := strconv.FormatInt(n, 10)
-	switch style {
-	case durAdj:
-		return num + "-" + unit
-	case durShort:
-		return num + " " + abbr
-	}
-	if n != 1 {
-		unit += "s"
-	}
-	return num + " " + unit
-}
+// spellDuration renders a configured timing for tool descriptions and texts (workflow.SpellDuration).
+func spellDuration(d time.Duration, style durStyle) string { return workflow.SpellDuration(d, style) }
 
 // timingText fills the timing placeholders of a tool description or schema text
 // ("{baseline-adj}", "{confirmation-ttl}", ...) with the configured timings.
@@ -78,21 +51,3 @@ func withTimings(c Config) mcp.ToolOption {
 		}
 	}
 }
-
-// tokenRefusal restates session.ErrTokenExpired with the configured token lifetime
-// (errors.Is still finds it); other refusals are returned unchanged.
-func tokenRefusal(c Config, err error) error {
-	if errors.Is(err, session.ErrTokenExpired) {
-		return expiredToken{ttl: c.ConfirmationTTL}
-	}
-	return err
-}
-
-// expiredToken is session.ErrTokenExpired with the configured lifetime.
-type expiredToken struct{ ttl time.Duration }
-
-func (e expiredToken) Error() string {
-	return fmt.Sprintf("the confirmation token has expired (tokens last %s): call start_experiment without a token for a fresh warning and token", spellDuration(e.ttl, durLong))
-}
-
-func (e expiredToken) Unwrap() error { return session.ErrTokenExpired }
