@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 )
 
 // IncompleteScanError says which reads failed during Scan. The apps returned with
@@ -131,7 +132,8 @@ func Scan(ctx context.Context, cs kubernetes.Interface, cluster string, endpoint
 				}
 				if !sites[key][f.site] {
 					sites[key][f.site] = true
-					app.Evidence = append(app.Evidence, f.text)
+					// Evidence quotes object fields (env var names, ConfigMap keys): untrusted text.
+					app.Evidence = append(app.Evidence, untrusted.Clean(f.text, untrusted.MaxLine))
 				}
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/fis-mcp/fis-mcp/session/logline"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 )
 
 // Stream statuses, as LogStream.Status reports them.
@@ -39,7 +40,10 @@ const (
 
 const (
 	// MaxLineBytes bounds one collected message; longer lines are cut with a marker.
-	MaxLineBytes = 64 << 10
+	// A cut line, with its timestamp, pod/container prefix and marker, stays within
+	// the 64 KiB the report and the insights read a line with (longer lines are
+	// skipped there), so a huge line is analysed and quoted, truncated.
+	MaxLineBytes = 64<<10 - 1024
 	// maxSeen bounds the duplicate-detection set of one stream's last second.
 	maxSeen = 1 << 16
 )
@@ -92,6 +96,7 @@ type tail struct {
 	skipping bool
 	line     []byte
 	dropped  int
+	clean    []byte // the cleaned message, when the raw one held escapes or controls
 	out      []byte
 	reader   *bufio.Reader
 	pending  []byte // partial last line of the latest stream
@@ -447,6 +452,12 @@ func (t *tail) emit(raw []byte) error {
 		msg = msg[:MaxLineBytes]
 	}
 	msg = bytes.TrimRight(msg, "\r\n")
+	// Log text is data: no ANSI escapes or control characters reach the file (and
+	// from it the insights, the report and the model).
+	if !untrusted.IsClean(msg) {
+		t.clean = untrusted.AppendClean(t.clean[:0], msg)
+		msg = t.clean
+	}
 	if dropped > 0 {
 		msg = append(msg[:len(msg):len(msg)], truncMarker...)
 		msg = strconv.AppendInt(msg, int64(dropped), 10)

@@ -21,6 +21,7 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 )
 
 // Overlap is how far before a stream's watermark the next read starts: AWS may list an
@@ -190,8 +191,22 @@ func (p *plan) run(ctx context.Context, c *awsapi.Clients, w Window) Result {
 			res.Errors = append(res.Errors, err)
 		}
 	}
-	res.Events = dedupe(inWindowSorted(all, w.Start, w.End))
+	res.Events = dedupe(inWindowSorted(cleanEvents(all), w.Start, w.End))
 	return res
+}
+
+// MaxMessage caps an event message, in runes (see untrusted.Clean).
+const MaxMessage = untrusted.MaxLine
+
+// cleanEvents makes AWS's texts data: event messages and subjects come from the
+// systems under test (an RDS event message, an instance's state reason, an Auto
+// Scaling cause), so escapes and control characters are removed and long texts cut.
+func cleanEvents(evs []session.Event) []session.Event {
+	for i := range evs {
+		evs[i].Message = untrusted.Clean(evs[i].Message, MaxMessage)
+		evs[i].Subject = untrusted.Clean(evs[i].Subject, MaxMessage)
+	}
+	return evs
 }
 
 // streamStart is where stream k's read starts: the window's start, or its watermark less
