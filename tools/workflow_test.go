@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
+	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/sim"
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -172,7 +173,7 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 	if start == nil {
 		t.Fatal("StartExperiment is not in the audit trail")
 	}
-	if want := "aws fis start-experiment --experiment-template-id " + sim.TemplateID + " --region " + acct.Region(); start.CLI != want {
+	if want := experiment.StartCLI(experiment.SessionStart(id, sim.TemplateID, false), acct.Region()); start.CLI != want {
 		t.Errorf("StartExperiment CLI %q, want %q", start.CLI, want)
 	}
 	if start.Resource != sim.TemplateID || start.Result != "ok" || start.Tool != "start_experiment" {

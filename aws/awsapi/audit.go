@@ -37,7 +37,7 @@ func auditMiddleware(stack *middleware.Stack) error {
 				Resource:  resource,
 				Result:    resultOf(err),
 				LatencyMS: time.Since(start).Milliseconds(),
-				CLI:       cliEquivalent(op, resource, awsmiddleware.GetRegion(ctx)),
+				CLI:       CLIFor(op, in.Parameters, awsmiddleware.GetRegion(ctx)),
 			}
 			rec.Add(call)
 			return out, md, err
@@ -59,17 +59,6 @@ func resultOf(err error) string {
 		return "timeout"
 	}
 	return "error"
-}
-
-// cliEquivalent is the AWS CLI command a person can run to repeat or undo a mutating call.
-func cliEquivalent(op, resource, region string) string {
-	switch op {
-	case "StartExperiment":
-		return fmt.Sprintf("aws fis start-experiment --experiment-template-id %s --region %s", resource, region)
-	case "StopExperiment":
-		return fmt.Sprintf("aws fis stop-experiment --id %s --region %s", resource, region)
-	}
-	return ""
 }
 
 // identifyingFields are the input fields that name the resource of a call, in priority order.

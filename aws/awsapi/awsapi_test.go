@@ -66,7 +66,7 @@ func TestAuditMiddlewareRecordsCalls(t *testing.T) {
 			t.Errorf("call %d = %+v, want %+v", i, c, w)
 		}
 	}
-	if got := calls[2].CLI; got != "aws fis start-experiment --experiment-template-id EXT1 --region us-east-1" {
+	if got := calls[2].CLI; got != "aws fis start-experiment --experiment-template-id EXT1 --client-token tok --region us-east-1" {
 		t.Errorf("CLI equivalent = %q", got)
 	}
 	if calls[0].CLI != "" {

@@ -225,18 +225,8 @@ func Start(ctx context.Context, api API, in StartInput) (Status, error) {
 	if in.ClientToken == "" || len(in.ClientToken) > 64 {
 		return Status{}, fmt.Errorf("fis StartExperiment %s: client token must be 1 to 64 characters, got %d", in.TemplateID, len(in.ClientToken))
 	}
-	mode := types.ActionsModeRunAll
-	if in.DryRun {
-		mode = types.ActionsModeSkipAll
-	}
-	req := &fis.StartExperimentInput{
-		ExperimentTemplateId: &in.TemplateID,
-		ClientToken:          &in.ClientToken,
-		ExperimentOptions:    &types.StartExperimentExperimentOptionsInput{ActionsMode: mode},
-	}
-	if len(in.Tags) > 0 {
-		req.Tags = copyMap(in.Tags)
-	}
+	req := startRequest(in)
+	mode := req.ExperimentOptions.ActionsMode
 	perm := "fis:StartExperiment"
 	if len(in.Tags) > 0 {
 		perm = "fis:StartExperiment and fis:TagResource"
