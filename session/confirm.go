@@ -75,6 +75,7 @@ func (s *Session) IssueConfirmation(now time.Time, ttl time.Duration, dryRun boo
 		DryRun:      dryRun,
 		Channel:     channel,
 	}
+	s.AuditConfirmation(now, ConfirmationIssued, "")
 	return token, nil
 }
 
@@ -104,6 +105,7 @@ func (s *Session) ConsumeConfirmation(token string, now time.Time, dryRun bool, 
 		return ErrTokenInvalidated
 	}
 	c.Used = true
+	s.AuditConfirmation(now, ConfirmationConsumed, "")
 	return nil
 }
 
@@ -115,5 +117,6 @@ func (s *Session) InvalidateConfirmation() bool {
 		return false
 	}
 	s.Confirmation.Fingerprint = "invalidated"
+	s.AuditConfirmation(time.Now(), ConfirmationInvalidated, "")
 	return true
 }

@@ -55,6 +55,9 @@ func (e *TransitionError) Error() string {
 func (s *Session) Transition(st State) error {
 	for _, ok := range transitions[s.State] {
 		if ok == st {
+			if st != s.State {
+				s.auditState(s.State, st)
+			}
 			s.State = st
 			return nil
 		}
@@ -82,8 +85,11 @@ func (s *Session) Terminal() bool {
 	return s.State == StateEnded || s.State == StateReported || s.State == StateAborted
 }
 
-// AddEvent appends a timeline event.
-func (s *Session) AddEvent(e Event) { s.Timeline = append(s.Timeline, e) }
+// AddEvent appends a timeline event (and its audit record).
+func (s *Session) AddEvent(e Event) {
+	s.auditEvent(e)
+	s.Timeline = append(s.Timeline, e)
+}
 
 // AddEventOnce appends e unless the timeline already holds the same event (same time,
 // source, subject and message), and reports whether it was added. AWS records read
@@ -94,7 +100,7 @@ func (s *Session) AddEventOnce(e Event) bool {
 			return false
 		}
 	}
-	s.Timeline = append(s.Timeline, e)
+	s.AddEvent(e)
 	return true
 }
 

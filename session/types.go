@@ -60,6 +60,11 @@ type Session struct {
 	Timeline []Event `json:"timeline"`
 	// APICalls is the audit trail: every AWS and Kubernetes call made for this session.
 	APICalls []APICall `json:"api_calls"`
+	// Audit is the tamper-evident hash chain over the timeline, the API calls, the state
+	// changes and the start confirmation (auditchain.go; VerifyAudit checks it).
+	Audit []AuditRecord `json:"audit,omitempty"`
+	// LastToolCallAt is when the last tool call for this session ended (the dead-man's switch).
+	LastToolCallAt *time.Time `json:"last_tool_call_at,omitempty"`
 }
 
 // Experiment is the resolved experiment directory, its README metadata, stack and FIS template.
@@ -350,6 +355,15 @@ type Run struct {
 	// EventWatermarks is, per AWS event stream (service and source type, e.g. "rds:db-cluster"),
 	// the newest event time poll has read: the next poll reads from there (less a small overlap).
 	EventWatermarks map[string]time.Time `json:"event_watermarks,omitempty"`
+	// PolledThrough is how many timeline events the poll calls have returned: the next
+	// poll returns the sampled events recorded after them.
+	PolledThrough int `json:"polled_through,omitempty"`
+	// SupervisedAt is when the run supervisor last sampled the run, and SupervisorNotes
+	// the reads that failed then: a poll right after returns them instead of sampling again.
+	SupervisedAt    time.Time `json:"supervised_at,omitempty"`
+	SupervisorNotes []string  `json:"supervisor_notes,omitempty"`
+	// UnattendedStop is why the dead-man's switch (--stop-if-unattended) stopped the run, if it did.
+	UnattendedStop string `json:"unattended_stop,omitempty"`
 }
 
 // ActionRun is one action's state within the running experiment.
@@ -383,6 +397,8 @@ type ReportRef struct {
 	JSONPath  string    `json:"json_path"`
 	WrittenAt time.Time `json:"written_at"`
 	Summary   string    `json:"summary"`
+	// FinalizedBy is who wrote it: FinalizedByTool or FinalizedBySupervisor.
+	FinalizedBy string `json:"finalized_by,omitempty"`
 }
 
 // Event is one timeline entry.
@@ -395,7 +411,18 @@ type Event struct {
 	Message string `json:"message"`
 	// Observed is true when Time is when fis-mcp saw it rather than AWS's own timestamp.
 	Observed bool `json:"observed,omitempty"`
+	// RecordedBy says which sampling recorded it: RecordedBySupervisor (the server's own
+	// run supervisor) or RecordedByPoll (a poll call); empty for events of other steps.
+	RecordedBy string `json:"recorded_by,omitempty"`
 }
+
+// Who recorded a sampled event (Event.RecordedBy) and who finalized a report (ReportRef.FinalizedBy).
+const (
+	RecordedBySupervisor  = "supervisor"
+	RecordedByPoll        = "poll"
+	FinalizedByTool       = "finalize_report"
+	FinalizedBySupervisor = "supervisor"
+)
 
 // APICall is one entry of the audit trail.
 type APICall struct {
