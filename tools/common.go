@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
+	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/audit"
 )
@@ -68,8 +69,8 @@ func abortLine(sess *session.Session) string {
 		return "Nothing is running: no session yet, nothing to stop."
 	}
 	if sess.Run != nil && sess.Run.ExperimentID != "" && !sess.Terminal() {
-		return fmt.Sprintf("To stop now: call stop_experiment with session_id %s; if the server is gone: `aws fis stop-experiment --id %s --region %s` or AWS console → FIS → Experiments → %s → Stop.",
-			sess.ID, sess.Run.ExperimentID, sess.Experiment.Region, sess.Run.ExperimentID)
+		return fmt.Sprintf("To stop now: call stop_experiment with session_id %s; if the server is gone: `%s` or AWS console → FIS → Experiments → %s → Stop.",
+			sess.ID, experiment.StopCLI(sess.Run.ExperimentID, sess.Experiment.Region), sess.Run.ExperimentID)
 	}
 	if sess.Terminal() {
 		return fmt.Sprintf("Nothing is running for session %s (state %s).", sess.ID, sess.State)
@@ -91,6 +92,7 @@ func (d *Deps) mode() string {
 
 // finish builds a successful result: structured content plus text ending with the calls and the abort line.
 func (c *call) finish(sessionID string, out any, common *Common, text string) (*mcp.CallToolResult, error) {
+	c.d.NoteToolCall(sessionID) // the dead-man's switch counts from here
 	common.APICalls = c.flushCalls(sessionID)
 	sess, _ := c.session(sessionID)
 	common.Abort = abortLine(sess)
@@ -109,6 +111,7 @@ func (c *call) finish(sessionID string, out any, common *Common, text string) (*
 
 // fail builds an isError result with what to do next, and records the calls made.
 func (c *call) fail(sessionID string, err error) (*mcp.CallToolResult, error) {
+	c.d.NoteToolCall(sessionID) // the dead-man's switch counts from here
 	calls := c.flushCalls(sessionID)
 	sess, _ := c.session(sessionID)
 	var b strings.Builder

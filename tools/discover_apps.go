@@ -8,6 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -54,7 +55,7 @@ func (d *Deps) discoverApps(c *call, in DiscoverAppsInput) (*mcp.CallToolResult,
 		}
 		return c.fail(id, err)
 	}
-	out := DiscoverAppsOutput{SessionID: updated.ID, Apps: nonNil(disc.Apps), Clusters: nonNil(disc.Clusters), Endpoints: nonNil(disc.Endpoints),
+	out := DiscoverAppsOutput{SessionID: updated.ID, Apps: cleanEvidence(nonNil(disc.Apps)), Clusters: nonNil(disc.Clusters), Endpoints: nonNil(disc.Endpoints),
 		ManagedLogGroups: nonNil(disc.ManagedLogGroups), Recommendations: nonNil(disc.Recommendations)}
 	return c.finish(updated.ID, &out, &out.Common, discoverText(disc))
 }
@@ -69,7 +70,7 @@ func discoverText(disc *session.Discovery) string {
 		if c.Reachable {
 			fmt.Fprintf(&b, "  - %s: reachable\n", c.Name)
 		} else {
-			fmt.Fprintf(&b, "  - %s: SKIPPED (%s)\n", c.Name, c.Error)
+			fmt.Fprintf(&b, "  - %s: SKIPPED (%s)\n", c.Name, untrusted.Clean(c.Error, untrusted.MaxLine))
 		}
 		if c.KubeconfigPath != "" {
 			fmt.Fprintf(&b, "    isolated kubeconfig: %s\n", c.KubeconfigPath)
@@ -82,12 +83,11 @@ func discoverText(disc *session.Discovery) string {
 			target = "(indirect: calls a dependent app)"
 		}
 		fmt.Fprintf(&b, "  - %s (%s) → %s [%s]\n", a.Key(), a.Kind, target, a.Confidence)
-		for i, e := range a.Evidence {
-			if i == 3 {
-				fmt.Fprintf(&b, "      … %d more\n", len(a.Evidence)-3)
-				break
-			}
-			fmt.Fprintf(&b, "      %s\n", e)
+		// Evidence quotes Kubernetes object fields (env and key names): data, fenced.
+		ev := a.Evidence[:min(len(a.Evidence), 3)]
+		b.WriteString(untrusted.Quote("Evidence for "+a.Key()+", from its Kubernetes objects", ev))
+		if len(a.Evidence) > 3 {
+			fmt.Fprintf(&b, "      … %d more evidence lines in the structured result\n", len(a.Evidence)-3)
 		}
 	}
 	if len(disc.ManagedLogGroups) > 0 {
@@ -105,4 +105,17 @@ func discoverText(disc *session.Discovery) string {
 	}
 	b.WriteString("Ask the human to confirm these apps, then start_logs (optionally with apps [\"cluster/namespace/workload\", ...]).\n")
 	return b.String()
+}
+
+// cleanEvidence returns a copy of apps whose evidence (it quotes Kubernetes object
+// fields: env and key names) is cleaned of escapes and control characters and cut.
+func cleanEvidence(apps []session.App) []session.App {
+	out := make([]session.App, len(apps))
+	for i, a := range apps {
+		if a.Evidence != nil {
+			a.Evidence = untrusted.Lines(a.Evidence, untrusted.MaxLine)
+		}
+		out[i] = a
+	}
+	return out
 }

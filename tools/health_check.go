@@ -9,6 +9,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -110,12 +111,12 @@ func healthText(s *session.Session, res session.HealthResult, waited bool, cfg C
 	}
 	for _, r := range res.Resources {
 		if !r.Healthy && r.Detail != "" {
-			fmt.Fprintf(&b, "- %s: %s\n", resourceLabel(r), r.Detail)
+			fmt.Fprintf(&b, "- %s: %s\n", resourceLabel(r), untrusted.Clean(r.Detail, untrusted.MaxLine))
 		}
 	}
 	for _, a := range res.Alarms {
 		if !a.Healthy && a.Detail != "" {
-			fmt.Fprintf(&b, "- alarm %s: %s\n", a.Name, a.Detail)
+			fmt.Fprintf(&b, "- alarm %s: %s\n", a.Name, untrusted.Clean(a.Detail, untrusted.MaxLine))
 		}
 	}
 	for _, n := range health.ResourceNotes(res.Resources) {

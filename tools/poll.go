@@ -10,6 +10,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/report"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -27,7 +28,7 @@ type PollOutput struct {
 	Reason          string              `json:"reason,omitempty"`
 	Terminal        bool                `json:"terminal"`
 	Actions         []session.ActionRun `json:"actions"`
-	NewEvents       []session.Event     `json:"new_events" jsonschema:"timeline events recorded by this poll"`
+	NewEvents       []session.Event     `json:"new_events" jsonschema:"timeline events recorded since the previous poll, each with recorded_by: supervisor (the server's own sampling) or poll"`
 	ResourceStates  map[string]string   `json:"resource_states" jsonschema:"live status of each affected resource"`
 	AlarmStates     map[string]string   `json:"alarm_states" jsonschema:"live state of each stop-condition alarm"`
 	LogInsights     []report.AppInsight `json:"log_insights" jsonschema:"per app: errors and warnings since the last poll, last error lines, recovery signals"`
@@ -42,7 +43,7 @@ type PollOutput struct {
 // Poll is the poll tool.
 func Poll(d *Deps) server.ServerTool {
 	tool := mcp.NewTool("poll",
-		mcp.WithDescription("Step 5: read the experiment's and each action's state, record every transition with FIS's timestamps, sample the affected resources' live state and the stop-condition alarms, and summarise application log errors since the last poll. Poll every {poll-fast} for the first {poll-fast-for}, then every {poll-slow} (next_poll_seconds says when), or pass wait_seconds to block until something changes. When the experiment ends, call finalize_report. Read-only (stop_experiment stops the run)."),
+		mcp.WithDescription("Step 5: read the experiment's and each action's state, record every transition with FIS's timestamps, sample the affected resources' live state and the stop-condition alarms, and summarise application log errors since the last poll. The server also samples the run itself in the background, so this returns everything recorded since your previous poll (recorded_by says who sampled it) and missing a poll loses nothing. Poll every {poll-fast} for the first {poll-fast-for}, then every {poll-slow} (next_poll_seconds says when), or pass wait_seconds to block until something changes. When the experiment ends, call finalize_report. Read-only (stop_experiment stops the run)."),
 		mcp.WithTitleAnnotation("Experiment: poll"),
 		mcp.WithReadOnlyHintAnnotation(true),
 		mcp.WithDestructiveHintAnnotation(false),
@@ -92,9 +93,15 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 	}
 	if len(out.NewEvents) > 0 {
 		b.WriteString("Changes:\n")
+		var quoted []string // AWS's own event texts: data, fenced below
 		for _, e := range out.NewEvents {
+			if report.UntrustedSource(e.Source) {
+				quoted = append(quoted, fmt.Sprintf("%s %s %s: %s", e.Time.UTC().Format("15:04:05"), e.Source, e.Subject, e.Message))
+				continue
+			}
 			fmt.Fprintf(&b, "  %s %s\n", e.Time.UTC().Format("15:04:05"), e.Message)
 		}
+		b.WriteString(untrusted.Quote("AWS event records", quoted))
 	}
 	if len(out.ResourceStates) > 0 {
 		b.WriteString("Resources:")
@@ -138,12 +145,8 @@ func insightText(in report.AppInsight) string {
 	}
 	fmt.Fprintf(&b, "App %s (%s): %d errors, %d warnings since %s (%.1f errors/10s now)\n",
 		in.App, svc, in.Errors, in.Warnings, in.Since.UTC().Format("15:04:05"), in.ErrorsPer10s)
-	for _, l := range in.LastErrors {
-		fmt.Fprintf(&b, "    %s\n", l)
-	}
-	for _, r := range in.RecoverySignals {
-		fmt.Fprintf(&b, "    recovery: %s\n", r)
-	}
+	b.WriteString(untrusted.Quote("Log excerpt from "+in.App+", last error lines", in.LastErrors))
+	b.WriteString(untrusted.Quote("Log excerpt from "+in.App+", recovery signals", in.RecoverySignals))
 	for _, n := range in.Notes {
 		fmt.Fprintf(&b, "    note: %s\n", n)
 	}

@@ -71,7 +71,27 @@ type GetSessionInput struct {
 type GetSessionOutput struct {
 	Session  *session.Session `json:"session" jsonschema:"the full session state: experiment, health, apps, logs, run, timeline, audit trail"`
 	NextTool string           `json:"next_tool" jsonschema:"the tool the workflow expects next"`
+	// AuditChain is the head of the session's tamper-evident audit chain.
+	AuditChain AuditChain `json:"audit_chain" jsonschema:"the head of the session's tamper-evident audit chain"`
 	Common
+}
+
+// AuditChain is the head of a session's tamper-evident audit chain (session.AuditRecord).
+type AuditChain struct {
+	Records int    `json:"records" jsonschema:"number of records in the chain (0: the session predates the audit chain)"`
+	Head    string `json:"head" jsonschema:"sha256:<hex> hash of the chain's last record (empty without a chain); fis-mcp audit verify <session_id> recomputes the chain"`
+}
+
+// auditChainText is get_session's line on the audit chain: its head and whether it verifies.
+func auditChainText(sess *session.Session, chain AuditChain) string {
+	if chain.Records == 0 {
+		return "Audit chain: none (the session predates the tamper-evident audit trail).\n"
+	}
+	line := fmt.Sprintf("Audit chain: %d records, head %s", chain.Records, chain.Head)
+	if err := sess.VerifyAudit(); err != nil {
+		return fmt.Sprintf("%s.\nWARNING: %v\n", line, err)
+	}
+	return fmt.Sprintf("%s (it verifies; `fis-mcp audit verify %s` checks the file itself).\n", line, sess.ID)
 }
 
 // GetSession is the get_session tool.
@@ -95,6 +115,9 @@ func (d *Deps) getSession(c *call, in GetSessionInput) (*mcp.CallToolResult, err
 		return c.fail("", err)
 	}
 	out := GetSessionOutput{Session: sess, NextTool: session.NextTool(sess.State)}
+	if head, n := sess.ChainHead(); n > 0 {
+		out.AuditChain = AuditChain{Records: n, Head: "sha256:" + head}
+	}
 	text := fmt.Sprintf("Session %s: state %s, template %s (%s), region %s.\nTimeline: %d events; audit trail: %d API calls.\nNext: %s\n",
 		sess.ID, sess.State, sess.Experiment.TemplateID, sess.Experiment.Scenario, sess.Experiment.Region,
 		len(sess.Timeline), len(sess.APICalls), out.NextTool)
@@ -104,5 +127,6 @@ func (d *Deps) getSession(c *call, in GetSessionInput) (*mcp.CallToolResult, err
 	if sess.Report != nil {
 		text += "Report: " + sess.Report.Path + "\n"
 	}
+	text += auditChainText(sess, out.AuditChain)
 	return c.finish(in.SessionID, &out, &out.Common, text)
 }

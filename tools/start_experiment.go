@@ -7,6 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -91,7 +92,8 @@ func (d *Deps) startedText(res workflow.StartResult) string {
 	st := res.Experiment
 	text := fmt.Sprintf("Experiment %s STARTED (state %s) for template %s in %s.\n", st.ID, st.State, res.TemplateID, res.Region)
 	if res.StopSent {
-		text += "A stop was requested while it was starting: StopExperiment was sent at once.\n"
+		text += "A stop was requested while it was starting: StopExperiment was sent at once.\n" +
+			"Sent: " + experiment.StopCLI(st.ID, res.Region) + "\n"
 	}
 	if res.Unsaved != "" {
 		text += res.Unsaved + "\n"

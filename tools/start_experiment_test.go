@@ -12,6 +12,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/fis-mcp/fis-mcp/aws/awstest"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/tools"
@@ -511,5 +512,36 @@ func TestStartExperimentDryRunDifferences(t *testing.T) {
 	joined := strings.Join(diffs, "\n")
 	if len(diffs) != 2 || !strings.Contains(joined, "other-aurora") || !strings.Contains(joined, "listed demo-aurora") {
 		t.Errorf("differences %q", diffs)
+	}
+}
+
+// The impact warning (structured and in the text) of a real start and of a dry run shows the
+// exact AWS CLI equivalent of the start, and the fake FIS then receives that very call.
+func TestStartExperimentWarningShowsTheCommand(t *testing.T) {
+	for _, dryRun := range []bool{false, true} {
+		h := newHarness(t)
+		id := h.healthyDemo()
+		r := h.ok("start_experiment", map[string]any{"session_id": id, "dry_run": dryRun})
+		warning := output[tools.StartExperimentOutput](t, r).Warning
+		if calls := h.aws.CallCount("fis", "StartExperiment"); calls != 0 {
+			t.Fatalf("the warning sent StartExperiment")
+		}
+		h.ok("start_experiment", map[string]any{"session_id": id, "confirmation_token": r.str("confirmation_token"), "dry_run": dryRun})
+		started := h.aws.StartedExperiments()
+		if len(started) != 1 {
+			t.Fatalf("started %+v", started)
+		}
+		got := started[0]
+		want := "aws fis start-experiment --experiment-template-id " + got.TemplateID + " --client-token " + got.ClientToken +
+			" --experiment-options actionsMode=" + got.ActionsMode +
+			" --tags created-by=" + got.Tags["created-by"] + ",fis-mcp-session=" + got.Tags[experiment.SessionTag] + " --region " + awstest.DefaultRegion
+		if got.TemplateID != demoTemplate || got.Tags[experiment.SessionTag] != id || got.ActionsMode != map[bool]string{false: "run-all", true: "skip-all"}[dryRun] {
+			t.Errorf("FIS received %+v", got)
+		}
+		for what, s := range map[string]string{"warning": warning, "text": r.text} {
+			if !strings.Contains(s, "\n  "+want+"\n") {
+				t.Errorf("dry_run=%t: the %s does not show the call FIS received\n  %s\n%s", dryRun, what, want, s)
+			}
+		}
 	}
 }

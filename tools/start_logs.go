@@ -9,6 +9,7 @@ import (
 
 	"github.com/fis-mcp/fis-mcp/kube"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/untrusted"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -83,7 +84,7 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 		}
 		return c.fail(id, err)
 	}
-	out := StartLogsOutput{SessionID: updated.ID, LogDir: res.LogDir, Apps: nonNil(res.Apps), Streams: nonNil(res.Streams), Skipped: res.Skipped,
+	out := StartLogsOutput{SessionID: updated.ID, LogDir: res.LogDir, Apps: cleanEvidence(nonNil(res.Apps)), Streams: nonNil(res.Streams), Skipped: res.Skipped,
 		MaxStreams: res.MaxStreams, NotFollowed: nonNil(res.NotFollowed)}
 	return c.finish(updated.ID, &out, &out.Common, startLogsText(res))
 }
@@ -102,7 +103,7 @@ func startLogsText(res workflow.StartLogsResult) string {
 				fmt.Fprintf(&b, "    %s/%s: %s — NOT FOLLOWED (stream limit reached)\n", st.Pod, st.Container, st.Status)
 				continue
 			}
-			fmt.Fprintf(&b, "    %s/%s: %s\n", st.Pod, st.Container, st.Status)
+			fmt.Fprintf(&b, "    %s/%s: %s\n", st.Pod, st.Container, untrusted.Clean(st.Status, untrusted.MaxLine))
 		}
 		if line := kube.NotFollowedLine(res.NotFollowed, res.MaxStreams); line != "" {
 			fmt.Fprintf(&b, "WARNING: %s.\nA queued stream is %s.\n", line, kube.QueuedReason(res.MaxStreams))

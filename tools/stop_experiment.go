@@ -53,6 +53,9 @@ func (d *Deps) stopExperiment(c *call, in StopExperimentInput) (*mcp.CallToolRes
 
 func stopText(res workflow.StopResult) string {
 	var text strings.Builder
+	if res.Command != "" { // shown before the call too, as a progress message
+		fmt.Fprintf(&text, "Sending: %s\n", res.Command)
+	}
 	if res.LogsUnsaved != "" {
 		text.WriteString(res.LogsUnsaved + "\n")
 	}

@@ -199,3 +199,34 @@ func TestStopExperimentFailureSaysHowToStopByHand(t *testing.T) {
 		t.Errorf("retry: %s", r.text)
 	}
 }
+
+// stop_experiment shows the exact stop command before StopExperiment is sent: as the first
+// progress notification and as the first line of its text; the abort line of the start
+// names the same command.
+func TestStopExperimentShowsTheCommand(t *testing.T) {
+	h := newHarness(t)
+	id, exp := h.startDemo()
+	cmd := "aws fis stop-experiment --id " + exp + " --region " + awstest.DefaultRegion
+	if abort := h.ok("get_session", map[string]any{"session_id": id}).str("abort"); !strings.Contains(abort, "`"+cmd+"`") {
+		t.Errorf("abort line %q lacks `%s`", abort, cmd)
+	}
+	mark := h.progressMark()
+	r := h.ok("stop_experiment", map[string]any{"session_id": id})
+	if p := h.progressSince(mark); len(p) == 0 || p[0] != "Sending: "+cmd {
+		t.Errorf("first progress %q, want %q", p, "Sending: "+cmd)
+	}
+	lines := strings.Split(r.text, "\n")
+	if strings.HasPrefix(lines[0], "[") { // the server mode line
+		lines = lines[1:]
+	}
+	if lines[0] != "Sending: "+cmd {
+		t.Errorf("text starts with %q, want %q:\n%s", lines[0], "Sending: "+cmd, r.text)
+	}
+	if n := h.aws.CallCount("fis", "StopExperiment"); n != 1 {
+		t.Errorf("StopExperiment sent %d times", n)
+	}
+	// Nothing to send on a second stop: no command is claimed.
+	if r2 := h.ok("stop_experiment", map[string]any{"session_id": id}); strings.Contains(r2.text, "Sending:") {
+		t.Errorf("a stop that sent nothing shows a command:\n%s", r2.text)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fis-mcp/fis-mcp/kube"
 )
@@ -45,5 +46,46 @@ func TestMaxLogStreamsFlagAndEnv(t *testing.T) {
 	}
 	if kube.DefaultMaxStreams < 500 {
 		t.Fatalf("default limit %d cannot follow 500 streams", kube.DefaultMaxStreams)
+	}
+}
+
+func TestSupervisorFlagsAndEnv(t *testing.T) {
+	tests := []struct {
+		name         string
+		graceEnv     string
+		unattendEnv  string
+		args         []string
+		wantGrace    time.Duration
+		wantUnattend time.Duration
+		wantErr      string
+	}{
+		{name: "defaults: 2m grace, switch off", wantGrace: 2 * time.Minute},
+		{name: "flags", args: []string{"--finalize-grace", "30s", "--stop-if-unattended", "10m"}, wantGrace: 30 * time.Second, wantUnattend: 10 * time.Minute},
+		{name: "env", graceEnv: "5m", unattendEnv: "15m", wantGrace: 5 * time.Minute, wantUnattend: 15 * time.Minute},
+		{name: "flag beats env", unattendEnv: "15m", args: []string{"--stop-if-unattended=1m"}, wantGrace: 2 * time.Minute, wantUnattend: time.Minute},
+		{name: "flag beats a bad env", unattendEnv: "soon", args: []string{"--stop-if-unattended=1m"}, wantGrace: 2 * time.Minute, wantUnattend: time.Minute},
+		{name: "bad env", unattendEnv: "soon", wantErr: `FIS_MCP_STOP_IF_UNATTENDED="soon" is not a duration`},
+		{name: "bad grace env", graceEnv: "later", wantErr: `FIS_MCP_FINALIZE_GRACE="later" is not a duration`},
+		{name: "zero grace", args: []string{"--finalize-grace=0s"}, wantErr: "must be a positive duration"},
+		{name: "negative switch", args: []string{"--stop-if-unattended=-1m"}, wantErr: "must not be negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("FIS_MCP_FINALIZE_GRACE", tt.graceEnv)
+			t.Setenv("FIS_MCP_STOP_IF_UNATTENDED", tt.unattendEnv)
+			c, err := parseFlags("fis-mcp serve", tt.args, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.FinalizeGrace != tt.wantGrace || c.StopIfUnattended != tt.wantUnattend {
+				t.Fatalf("grace %s, stop-if-unattended %s; want %s, %s", c.FinalizeGrace, c.StopIfUnattended, tt.wantGrace, tt.wantUnattend)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@
 //	fis-mcp [serve] [flags]        serve MCP over stdio (the default)
 //	fis-mcp serve --simulate       serve the built-in simulated account (no AWS credentials needed)
 //	fis-mcp demo                   run the whole workflow against the simulated account and print it
+//	fis-mcp audit verify <id>      recompute a stored session's tamper-evident audit chain
 //	fis-mcp --version
 //
 // stdout carries MCP JSON-RPC only; logs go to stderr or --log-file.
@@ -56,6 +57,10 @@ type config struct {
 	Baseline       time.Duration
 	MaxLogStreams  int
 	ShowVersion    bool
+	// FinalizeGrace is how long after the baseline the run supervisor waits for finalize_report.
+	FinalizeGrace time.Duration
+	// StopIfUnattended is the dead-man's switch (0 = off).
+	StopIfUnattended time.Duration
 	// AccountRoles is the --account-roles file's content: target account → role ARN to assume.
 	AccountRoles map[string]string
 }
@@ -93,6 +98,19 @@ func envDuration(key string) time.Duration {
 	return d
 }
 
+// envDurationErr reads a duration such as 2m; an unset variable gives def.
+func envDurationErr(key string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(os.Getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q is not a duration (e.g. 2m, 90s)", key, v)
+	}
+	return d, nil
+}
+
 func defaultStateDir() string {
 	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
 		return filepath.Join(x, "fis-mcp")
@@ -120,12 +138,28 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 		"pod log streams (pod, container) followed at once per session; those beyond it are named as not followed and wait for a slot")
 	fs.BoolVar(&c.Simulate, "simulate", envBool("FIS_MCP_SIMULATE"), "serve the built-in simulated AWS account and EKS cluster instead of real AWS")
 	rolesFile := fs.String("account-roles", envOr("FIS_MCP_ACCOUNT_ROLES", ""), "YAML or JSON file mapping target account IDs to IAM role ARNs fis-mcp assumes (read-only) to health-check multi-account templates")
+	grace, graceErr := envDurationErr("FIS_MCP_FINALIZE_GRACE", 2*time.Minute)
+	fs.DurationVar(&c.FinalizeGrace, "finalize-grace", grace, "after the post-experiment baseline, how long the run supervisor waits for finalize_report before writing the report itself")
+	unattended, unattendedErr := envDurationErr("FIS_MCP_STOP_IF_UNATTENDED", 0)
+	fs.DurationVar(&c.StopIfUnattended, "stop-if-unattended", unattended, "dead-man's switch: stop a running experiment when no tool call for its session arrives for this long (0: off)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if c.Baseline < 0 {
 		return c, fmt.Errorf("--baseline must not be negative")
+	}
+	if graceErr != nil && !flagGiven(fs, "finalize-grace") {
+		return c, graceErr
+	}
+	if unattendedErr != nil && !flagGiven(fs, "stop-if-unattended") {
+		return c, unattendedErr
+	}
+	if c.FinalizeGrace <= 0 {
+		return c, fmt.Errorf("--finalize-grace (FIS_MCP_FINALIZE_GRACE) must be a positive duration such as 2m, not %s", c.FinalizeGrace)
+	}
+	if c.StopIfUnattended < 0 {
+		return c, fmt.Errorf("--stop-if-unattended (FIS_MCP_STOP_IF_UNATTENDED) must not be negative (0 turns it off)")
 	}
 	if maxStreamsErr != nil && !flagGiven(fs, "max-log-streams") {
 		return c, maxStreamsErr
@@ -181,14 +215,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	switch cmd {
 	case "serve", "demo":
+	case "audit":
+		return runAudit(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "fis-mcp", buildVersion())
 		return 0
 	case "help":
-		fmt.Fprintln(stderr, "usage: fis-mcp [serve|demo|version] [flags]; fis-mcp serve -h lists the flags")
+		fmt.Fprintln(stderr, "usage: fis-mcp [serve|demo|audit|version] [flags]; fis-mcp serve -h lists the flags; fis-mcp audit verify <session-id> checks a session's audit chain")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "fis-mcp: unknown command %q (serve, demo, version)\n", cmd)
+		fmt.Fprintf(stderr, "fis-mcp: unknown command %q (serve, demo, audit, version)\n", cmd)
 		return 2
 	}
 	c, err := parseFlags("fis-mcp "+cmd, args, stderr)

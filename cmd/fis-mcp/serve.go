@@ -45,11 +45,18 @@ func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log
 	cfg.MaxLogStreams = c.MaxLogStreams
 	cfg.AccountRoles = c.AccountRoles
 	cfg.DefaultRegion = base.Region
+	cfg.Supervise = true
+	cfg.FinalizeGrace = c.FinalizeGrace
+	cfg.StopIfUnattended = c.StopIfUnattended
 	deps := tools.NewDeps(store, base, cfg, nil, log)
+	defer deps.WaitSupervisors()
 	defer deps.Close()
 	deps.ResumeLogCollection()
+	if n := deps.ResumeSupervision(); n > 0 {
+		log.Info().Int("sessions", n).Msg("run supervision resumed for the sessions with a running or unreported experiment")
+	}
 	srv := tools.NewServer(deps, buildVersion())
-	log.Info().Str("state_dir", c.StateDir).Bool("read_only", c.ReadOnly).Bool("simulated", c.Simulate).Str("region", base.Region).Msg("fis-mcp serving MCP on stdio")
+	log.Info().Str("state_dir", c.StateDir).Bool("read_only", c.ReadOnly).Bool("simulated", c.Simulate).Str("region", base.Region).Dur("finalize_grace", deps.Config.FinalizeGrace).Dur("stop_if_unattended", c.StopIfUnattended).Msg("fis-mcp serving MCP on stdio")
 	stdio := server.NewStdioServer(srv)
 	stdio.SetErrorLogger(stdLogger(log))
 	if err := stdio.Listen(ctx, stdin, stdout); err != nil && ctx.Err() == nil {

@@ -35,6 +35,7 @@ func analyze(s *session.Session, opts Options, newSc func(cls *classifier, fault
 	w := computeWindow(s, opts)
 	a := &Analysis{
 		GeneratedAt:     opts.Now.UTC(),
+		FinalizedBy:     opts.FinalizedBy,
 		Language:        lang,
 		Aborted:         w.aborted,
 		ExperimentStart: w.expStart.UTC(),
@@ -45,6 +46,9 @@ func analyze(s *session.Session, opts Options, newSc func(cls *classifier, fault
 		Instantaneous:   w.instantaneous,
 		RecoveryFrom:    w.recFrom.UTC(),
 		WindowClose:     w.close.UTC(),
+	}
+	if s.Run != nil && s.Run.UnattendedStop != "" {
+		a.Notes = append(a.Notes, tr(lang, "The run was %s.", s.Run.UnattendedStop))
 	}
 	if w.closedEarly {
 		a.Notes = append(a.Notes, tr(lang, "The report was generated before the %s post-experiment observation window ended; recovery is judged up to %s.",

@@ -108,7 +108,7 @@ func (d *drain) addTokens(toks [][]byte, msg []byte, t time.Time, inFault bool, 
 		best.sig = sig
 	}
 	if best.sample == "" || inFault && !best.sampleIn {
-		best.sample = truncate(string(bytes.TrimRight(raw, "\r\n")), 400)
+		best.sample = excerpt(string(bytes.TrimRight(raw, "\r\n")))
 		best.sampleIn = inFault
 	}
 }
@@ -139,7 +139,7 @@ func (d *drain) patterns(sigs []Signature) []Pattern {
 	out := make([]Pattern, 0, len(all))
 	for _, c := range all {
 		p := Pattern{
-			Template: truncate(redact(strings.Join(c.tokens, " ")), maxTemplateText),
+			Template: truncate(redact(cleanText(strings.Join(c.tokens, " "))), maxTemplateText),
 			Count:    c.count,
 			First:    c.first,
 			Last:     c.last,

@@ -147,7 +147,7 @@ func tailFile(path string, since, now, rateFrom time.Time, cls *classifier, rd *
 			if ns >= rateNs {
 				*rateErrs++
 			}
-			l := truncate(redact(string(bytes.TrimRight(line, "\r\n"))), 400)
+			l := excerpt(string(bytes.TrimRight(line, "\r\n")))
 			if len(in.LastErrors) == insightLastN {
 				copy(in.LastErrors, in.LastErrors[1:])
 				in.LastErrors[insightLastN-1] = l
@@ -164,7 +164,7 @@ func tailFile(path string, since, now, rateFrom time.Time, cls *classifier, rd *
 			in.Categories[cls.sigs[cl.Sig].Category]++
 		}
 		if cl.Recovery && cl.Severity == SevNone && len(in.RecoverySignals) < insightRecoverN {
-			in.RecoverySignals = append(in.RecoverySignals, truncate(redact(string(bytes.TrimRight(line, "\r\n"))), 400))
+			in.RecoverySignals = append(in.RecoverySignals, excerpt(string(bytes.TrimRight(line, "\r\n"))))
 		}
 	}
 }

@@ -44,9 +44,19 @@ type jsonReport struct {
 	APICalls        []session.APICall `json:"api_calls"`
 	Notes           []string          `json:"notes"`
 	GeneratedAt     *string           `json:"generated_at"`
+	// FinalizedBy says who had the report written (finalize_report or the run supervisor).
+	FinalizedBy string `json:"finalized_by,omitempty"`
 
 	// LogStreamsNotFollowed: "N streams not followed: …", when the stream limit left any out.
 	LogStreamsNotFollowed string `json:"log_streams_not_followed,omitempty"`
+
+	// AuditChain is the head of the session's audit chain when the report was written (null: none).
+	AuditChain *jsonAuditChain `json:"audit_chain"`
+}
+
+type jsonAuditChain struct {
+	Records int    `json:"records"`
+	Head    string `json:"head"`
 }
 
 type jsonAbort struct {
@@ -228,9 +238,11 @@ func renderJSON(s *session.Session, a *Analysis, lang string, recs []Recommendat
 		Region:      s.Experiment.Region,
 		Language:    lang,
 		GeneratedAt: rfcp(a.GeneratedAt),
+		FinalizedBy: a.FinalizedBy,
 		FaultWindow: jsonWindow{Instantaneous: a.Instantaneous},
 		Cleanup:     nonNil(cleanupCommands(s)),
 		APICalls:    nonNil(s.APICalls),
+		AuditChain:  auditChainJSON(s),
 		Notes:       nonNil(a.Notes),
 		Issues:      nonNil(issues),
 	}
@@ -290,7 +302,7 @@ func renderJSON(s *session.Session, a *Analysis, lang string, recs []Recommendat
 	}
 	j.StopConditions = nonNil(j.StopConditions)
 	for _, e := range a.Timeline {
-		j.Timeline = append(j.Timeline, jsonEvent{Time: rfc(e.Time), Source: e.Source, Subject: e.Subject, Event: e.Event})
+		j.Timeline = append(j.Timeline, jsonEvent{Time: rfc(e.Time), Source: e.Source, Subject: e.Subject, Event: eventText(e)})
 	}
 	j.Timeline = nonNil(j.Timeline)
 	for i := range a.Apps {
@@ -354,4 +366,13 @@ func appJSON(ap *AppAnalysis) jsonApp {
 		ja.ErrorsPer10s = append(ja.ErrorsPer10s, jsonBucket{Start: rfc(b.Start), Errors: b.Errors, Warnings: b.Warnings})
 	}
 	return ja
+}
+
+// auditChainJSON is the session's audit chain head, or nil when it has none.
+func auditChainJSON(s *session.Session) *jsonAuditChain {
+	head, n := s.ChainHead()
+	if n == 0 {
+		return nil
+	}
+	return &jsonAuditChain{Records: n, Head: "sha256:" + head}
 }

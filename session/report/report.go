@@ -35,6 +35,8 @@ type Options struct {
 	Baseline time.Duration
 	// Language of the report: "en" or "zh" (default: the session's language).
 	Language string
+	// FinalizedBy says who had the report written (finalize_report or the run supervisor).
+	FinalizedBy string
 }
 
 // Analysis is the result of Analyze: the fault window, per-app findings, per-service
@@ -42,6 +44,8 @@ type Options struct {
 type Analysis struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Language    string    `json:"language"`
+	// FinalizedBy is Options.FinalizedBy.
+	FinalizedBy string `json:"finalized_by,omitempty"`
 	// Aborted is true when no experiment ran (the session was aborted before starting one).
 	Aborted bool `json:"aborted"`
 

@@ -332,7 +332,7 @@ func (acc *appAcc) merge(r *chunkResult, data []byte) {
 		}
 		l := &r.recovery[i]
 		acc.recovery = append(acc.recovery, RecoverySignal{Time: l.t.UTC(),
-			Line: truncate(redact(string(bytes.TrimRight(data[l.rawStart:l.rawEnd], "\r\n"))), 400)})
+			Line: excerpt(string(bytes.TrimRight(data[l.rawStart:l.rawEnd], "\r\n")))})
 	}
 }
 

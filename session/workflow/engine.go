@@ -46,6 +46,16 @@ type Config struct {
 	MaxLogStreams int
 	// AccountRoles are the roles to assume per target account of multi-account templates (--account-roles).
 	AccountRoles map[string]string
+	// Supervise runs the run supervisor: the server samples every running experiment of
+	// its state directory in the background and finalizes unattended reports (the server
+	// sets it; engines of tests that drive time by hand leave it off).
+	Supervise bool
+	// FinalizeGrace is how long after the post-experiment baseline the run supervisor waits
+	// for a finalize_report before writing the report itself (--finalize-grace, 2 min).
+	FinalizeGrace time.Duration
+	// StopIfUnattended is the dead-man's switch (--stop-if-unattended): a running
+	// experiment with no tool call for its session for this long is stopped (0 = off).
+	StopIfUnattended time.Duration
 }
 
 // WithDefaults fills unset timings with the production values.
@@ -63,6 +73,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.PollFastFor, 5*time.Minute)
 	def(&c.PollSlow, 60*time.Second)
 	def(&c.PollWaitStep, 5*time.Second)
+	def(&c.FinalizeGrace, 2*time.Minute)
 	if c.ManagedLogsMaxEvents == 0 {
 		c.ManagedLogsMaxEvents = 50000
 	}
@@ -118,6 +129,8 @@ type Engine struct {
 	cancel context.CancelFunc
 	// starting marks sessions whose StartExperiment call is in flight in this process.
 	starting sync.Map
+	// supervisor runs the background sampling of this process's supervised sessions.
+	supervisor *supervisor
 }
 
 // New builds an engine. base is the AWS configuration from awsapi.LoadConfig; each
@@ -132,7 +145,7 @@ func New(store *session.Store, base awssdk.Config, cfg Config, clock Clock, log 
 		Store: store, Config: cfg.WithDefaults(), Clock: clock, Log: log,
 		Health:  health.DefaultRegistry(),
 		baseAWS: base, clients: map[string]*awsapi.Clients{},
-		logs: newCollectors(), kube: newKubeClients(),
+		logs: newCollectors(), kube: newKubeClients(), supervisor: newSupervisor(),
 	}
 	e.Pods = e.podLister // aws:eks:pod targets are listed through the engine's Kubernetes clients
 	return e
@@ -197,7 +210,7 @@ func (e *Engine) SaveAPICalls(ctx context.Context, sessionID string) {
 	}
 	// Record logs a failed write.
 	_, _ = e.Store.Record(e.Log, sessionID, fmt.Sprintf("%d API calls", len(calls)), func(s *session.Session) error {
-		s.APICalls = append(s.APICalls, calls...)
+		s.AddAPICalls(calls...)
 		return nil
 	})
 }

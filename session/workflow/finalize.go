@@ -23,6 +23,8 @@ type FinalizeRequest struct {
 	SessionID string
 	Wait      bool
 	Language  string
+	// By is who finalizes: session.FinalizedByTool ("" too) or session.FinalizedBySupervisor.
+	By string
 }
 
 // The statuses of a FinalizeResult.
@@ -90,7 +92,23 @@ func (e *Engine) Finalize(ctx context.Context, in FinalizeRequest, progress Prog
 		sess, _ = e.SampleLiveState(ctx, sess, true) // the resources' final state
 		sess = e.collectAWSRecords(ctx, sess)
 	}
-	return e.writeReport(ctx, sess, in.Language)
+	return e.writeReport(ctx, sess, in.Language, in.By)
+}
+
+// reportedMessage is the timeline event of a written report (naming the supervisor when it wrote it).
+func reportedMessage(by, byText, path string) string {
+	if by == session.FinalizedBySupervisor {
+		return "report written by " + byText + ": " + path
+	}
+	return "report written: " + path
+}
+
+// finalizedBy says, for the report, who finalized it.
+func (e *Engine) finalizedBy(by string) (string, string) {
+	if by == session.FinalizedBySupervisor {
+		return by, fmt.Sprintf("the run supervisor (no finalize_report arrived within %s after the post-experiment baseline)", SpellDuration(e.Config.FinalizeGrace, DurLong))
+	}
+	return session.FinalizedByTool, "finalize_report"
 }
 
 // waitBaseline waits out the post-experiment baseline of an ended run, measured from the
@@ -122,13 +140,14 @@ func (e *Engine) waitBaseline(ctx context.Context, sess *session.Session, wait b
 
 // writeReport analyses the session and writes its report; when a concurrent call wrote
 // one first, that one is kept and returned.
-func (e *Engine) writeReport(ctx context.Context, sess *session.Session, language string) (*session.Session, FinalizeResult, error) {
+func (e *Engine) writeReport(ctx context.Context, sess *session.Session, language, by string) (*session.Session, FinalizeResult, error) {
 	var res FinalizeResult
 	lang := language
 	if lang == "" {
 		lang = sess.Language
 	}
-	an, err := report.Analyze(sess, report.Options{Now: e.Clock.Now(), Baseline: e.Config.Baseline, Language: lang})
+	by, byText := e.finalizedBy(by)
+	an, err := report.Analyze(sess, report.Options{Now: e.Clock.Now(), Baseline: e.Config.Baseline, Language: lang, FinalizedBy: byText})
 	if err != nil {
 		return sess, res, fmt.Errorf("analyse logs: %w", err)
 	}
@@ -150,8 +169,8 @@ func (e *Engine) writeReport(ctx context.Context, sess *session.Session, languag
 			mdPath, jsonPath, summary = s.Report.Path, s.Report.JSONPath, s.Report.Summary
 			return nil
 		}
-		s.Report = &session.ReportRef{Path: mdPath, JSONPath: jsonPath, WrittenAt: e.Clock.Now().UTC(), Summary: summary}
-		s.AddEvent(session.Event{Time: e.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventReported, Message: "report written: " + mdPath})
+		s.Report = &session.ReportRef{Path: mdPath, JSONPath: jsonPath, WrittenAt: e.Clock.Now().UTC(), Summary: summary, FinalizedBy: by}
+		s.AddEvent(session.Event{Time: e.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventReported, Message: reportedMessage(by, byText, mdPath)})
 		return s.Transition(session.StateReported)
 	})
 	if err != nil {

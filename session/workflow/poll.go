@@ -45,11 +45,15 @@ type PollResult struct {
 	NextPoll time.Duration
 }
 
-// Poll reads the experiment's and each action's state and records every transition with
-// FIS's timestamps (step 5), blocking up to in.Wait for a change; it then compares a
-// finished dry run's resolved targets, samples the affected resources and stop-condition
-// alarms, reads AWS's event records since the last poll, records the failed reads as notes
-// and summarises the application logs since the last poll. A start whose experiment ID
+// Poll returns what the run's sampling recorded since the caller's previous poll (step 5):
+// the supervisor samples a running experiment in the background, so polling more or less
+// often changes nothing in the timeline. Unless the supervisor sampled less than
+// Config.PollWaitStep ago (and in.Wait is 0), or when in.Wait asks to block until the experiment or an action changes
+// state, up to in.Wait) Poll samples first itself: it reads the experiment's and each
+// action's state and records every transition with FIS's timestamps, compares a finished
+// dry run's resolved targets, samples the affected resources and stop-condition alarms,
+// reads AWS's event records since the last sample and records the failed reads as notes.
+// It then summarises the application logs since the last poll. A start whose experiment ID
 // was not saved is recovered by its session tag first. The returned session is nil only
 // when it could not be read.
 func (e *Engine) Poll(ctx context.Context, in PollRequest, progress Progress) (*session.Session, PollResult, error) {
@@ -61,75 +65,46 @@ func (e *Engine) Poll(ctx context.Context, in PollRequest, progress Progress) (*
 	if sess.Run == nil {
 		return sess, res, &session.TransitionError{SessionID: sess.ID, State: sess.State, Want: "be polled (no experiment was started)"}
 	}
-	clients, err := e.AWS(sess.Experiment.Region)
-	if err != nil {
+	e.NoteToolCall(sess.ID) // a long blocking poll is attended from its start (dead-man's switch)
+	if _, err := e.AWS(sess.Experiment.Region); err != nil {
 		return sess, res, err
 	}
 	sess = e.EnsureLogs(ctx, sess)
-	if sess.Run.ExperimentID == "" {
-		recovered, found, err := e.RecoverStart(ctx, sess)
-		if err != nil {
-			return sess, res, err
-		}
-		if !found {
-			if e.StartInFlight(sess.ID) {
-				return sess, res, errors.New("StartExperiment is still in flight for this session: poll again in a few seconds")
-			}
-			return sess, res, fmt.Errorf("a start was requested at %s but FIS has no experiment tagged %s=%s: it was most likely not started; stop_experiment aborts the session",
-				sess.Run.RequestedAt.Format(time.RFC3339), experiment.SessionTag, sess.ID)
-		}
-		sess = recovered
+	if sess, err = e.ensureExperimentID(ctx, sess); err != nil {
+		return sess, res, err
 	}
+	e.Supervise(sess.ID) // a run started before this process (or its supervisor) gets one
+	cursor := sess.Run.PolledThrough
 	wait := min(max(in.Wait, 0), MaxPollWait)
-	deadline := e.Clock.Now().Add(wait)
-	var newEvents []session.Event
 	var st experiment.Status
-	for {
-		st, err = experiment.Get(ctx, clients.FIS, sess.Run.ExperimentID)
-		if err != nil && awsapi.IsNotFound(err) {
-			sess, err = e.MarkVanished(sess, err)
-			return sess, res, err
-		}
-		if err != nil {
-			// A network outage or throttling beyond retries must not lose the session.
-			return sess, res, fmt.Errorf("read experiment %s (the session is kept; poll again): %w", sess.Run.ExperimentID, err)
-		}
-		recorded, added, err := e.RecordStatus(sess.ID, st)
-		if err != nil {
-			return sess, res, err
-		}
-		sess, newEvents = recorded, added
-		if len(newEvents) > 0 || experiment.IsTerminal(st.State) || !e.Clock.Now().Before(deadline) {
-			break
-		}
-		remaining := deadline.Sub(e.Clock.Now())
-		if progress != nil {
-			progress(wait.Seconds()-remaining.Seconds(), wait.Seconds(), fmt.Sprintf("experiment %s %s; waiting for a change (%ds left)", st.ID, st.State, int(remaining.Seconds())))
-		}
-		if err := e.Clock.Sleep(ctx, min(e.Config.PollWaitStep, remaining)); err != nil {
-			break
-		}
-	}
 	var notes []string
-	if sess.Run.DryRun && experiment.IsTerminal(st.State) && sess.Run.ResolvedTargets == nil {
-		var dryEvents []session.Event
-		var dryNotes []string
-		sess, dryEvents, dryNotes = e.CompareResolvedTargets(ctx, sess)
-		newEvents = append(newEvents, dryEvents...)
-		notes = append(notes, dryNotes...)
+	if wait > 0 || e.Clock.Now().Sub(sess.Run.SupervisedAt) >= e.Config.PollWaitStep {
+		deadline := e.Clock.Now().Add(wait)
+		for {
+			sess, st, err = e.readStatus(ctx, sess, session.RecordedByPoll)
+			if err != nil {
+				return sess, res, err
+			}
+			if stateChangedSince(sess, cursor) || experiment.IsTerminal(st.State) || !e.Clock.Now().Before(deadline) {
+				break
+			}
+			remaining := deadline.Sub(e.Clock.Now())
+			if progress != nil {
+				progress(wait.Seconds()-remaining.Seconds(), wait.Seconds(), fmt.Sprintf("experiment %s %s; waiting for a change (%ds left)", st.ID, st.State, int(remaining.Seconds())))
+			}
+			if err := e.Clock.Sleep(ctx, min(e.Config.PollWaitStep, remaining)); err != nil {
+				break
+			}
+			if fresh, err := e.Store.Get(sess.ID); err == nil {
+				sess = fresh // the supervisor may have recorded a change meanwhile
+			}
+		}
+		sess, notes = e.sampleRest(ctx, sess, st, session.RecordedByPoll)
+	} else {
+		// The supervisor sampled moments ago: its record stands.
+		st, notes = storedStatus(sess.Run), append([]string(nil), sess.Run.SupervisorNotes...)
 	}
-	// Live resource and alarm sampling while the experiment runs (and once at its end),
-	// and AWS's own event records of the affected resources since the last poll.
-	var sampleEvents []session.Event
-	var sampleNotes []string
-	sess, sampleEvents, sampleNotes = e.SampleLiveStateNotes(ctx, sess, false)
-	newEvents = append(newEvents, sampleEvents...)
-	notes = append(notes, sampleNotes...)
-	sess, sampleEvents, sampleNotes = e.ReadLiveAWSEvents(ctx, sess)
-	newEvents = append(newEvents, sampleEvents...)
-	notes = append(notes, sampleNotes...)
-	sess, sampleEvents = e.RecordNotes(sess, notes)
-	newEvents = append(newEvents, sampleEvents...)
+	sess, newEvents := e.takePolled(sess)
 
 	now := e.Clock.Now()
 	insights, note := e.pollInsights(sess, now)
@@ -154,6 +129,149 @@ func (e *Engine) Poll(ctx context.Context, in PollRequest, progress Progress) (*
 		}
 	}
 	return sess, res, nil
+}
+
+// ensureExperimentID recovers, by its session tag, the experiment of a start whose ID was
+// not saved; it fails when FIS has none (or the start is still in flight).
+func (e *Engine) ensureExperimentID(ctx context.Context, sess *session.Session) (*session.Session, error) {
+	if sess.Run == nil || sess.Run.ExperimentID != "" {
+		return sess, nil
+	}
+	recovered, found, err := e.RecoverStart(ctx, sess)
+	if err != nil {
+		return sess, err
+	}
+	if !found {
+		if e.StartInFlight(sess.ID) {
+			return sess, errors.New("StartExperiment is still in flight for this session: poll again in a few seconds")
+		}
+		return sess, fmt.Errorf("a start was requested at %s but FIS has no experiment tagged %s=%s: it was most likely not started; stop_experiment aborts the session",
+			sess.Run.RequestedAt.Format(time.RFC3339), experiment.SessionTag, sess.ID)
+	}
+	return recovered, nil
+}
+
+// readStatus reads the experiment from FIS and records its and its actions' transitions
+// (marked as recorded by by). An experiment FIS no longer knows ends the session.
+func (e *Engine) readStatus(ctx context.Context, sess *session.Session, by string) (*session.Session, experiment.Status, error) {
+	var st experiment.Status
+	clients, err := e.AWS(sess.Experiment.Region)
+	if err != nil {
+		return sess, st, err
+	}
+	st, err = experiment.Get(ctx, clients.FIS, sess.Run.ExperimentID)
+	if err != nil && awsapi.IsNotFound(err) {
+		sess, err = e.MarkVanished(sess, err)
+		return sess, st, err
+	}
+	if err != nil {
+		// A network outage or throttling beyond retries must not lose the session.
+		return sess, st, fmt.Errorf("read experiment %s (the session is kept; poll again): %w", sess.Run.ExperimentID, err)
+	}
+	recorded, added, err := e.RecordStatus(sess.ID, st)
+	if err != nil {
+		return sess, st, err
+	}
+	return e.markRecordedBy(recorded, added, by), st, nil
+}
+
+// sampleRest is the rest of a sample after the experiment's status: a finished dry run's
+// resolved targets, the live resource and alarm states (while the experiment runs and
+// through its baseline), AWS's own event records since the last sample, and the failed
+// reads as notes (returned, and recorded once each). Every event is marked as recorded by by.
+func (e *Engine) sampleRest(ctx context.Context, sess *session.Session, st experiment.Status, by string) (*session.Session, []string) {
+	var added []session.Event
+	var notes []string
+	if sess.Run.DryRun && experiment.IsTerminal(st.State) && sess.Run.ResolvedTargets == nil {
+		var dryEvents []session.Event
+		var dryNotes []string
+		sess, dryEvents, dryNotes = e.CompareResolvedTargets(ctx, sess)
+		added = append(added, dryEvents...)
+		notes = append(notes, dryNotes...)
+	}
+	var sampleEvents []session.Event
+	var sampleNotes []string
+	sess, sampleEvents, sampleNotes = e.SampleLiveStateNotes(ctx, sess, false)
+	added = append(added, sampleEvents...)
+	notes = append(notes, sampleNotes...)
+	sess, sampleEvents, sampleNotes = e.ReadLiveAWSEvents(ctx, sess)
+	added = append(added, sampleEvents...)
+	notes = append(notes, sampleNotes...)
+	sess, sampleEvents = e.RecordNotes(sess, notes)
+	added = append(added, sampleEvents...)
+	return e.markRecordedBy(sess, added, by), notes
+}
+
+// markRecordedBy sets RecordedBy on the timeline's copies of the events a sample added
+// (found by value, newest first). A failed write is logged; the events stay unmarked.
+func (e *Engine) markRecordedBy(sess *session.Session, added []session.Event, by string) *session.Session {
+	if len(added) == 0 || by == "" {
+		return sess
+	}
+	updated, err := e.Store.Record(e.Log, sess.ID, "recorded_by marks", func(s *session.Session) error {
+		for _, ev := range added {
+			for i := len(s.Timeline) - 1; i >= 0; i-- {
+				x := &s.Timeline[i]
+				if x.RecordedBy == "" && x.Time.Equal(ev.Time) && x.Source == ev.Source && x.Kind == ev.Kind && x.Subject == ev.Subject && x.Message == ev.Message {
+					x.RecordedBy = by
+					break
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sess
+	}
+	return updated
+}
+
+// takePolled returns the sampled events recorded since the previous poll and moves the
+// session's poll cursor past them (atomically, so two polls never return one event twice).
+// When the cursor cannot be saved the events are still returned (the next poll repeats them).
+func (e *Engine) takePolled(sess *session.Session) (*session.Session, []session.Event) {
+	var out []session.Event
+	updated, err := e.Store.Record(e.Log, sess.ID, "poll cursor", func(s *session.Session) error {
+		if s.Run != nil {
+			out = sampledSince(s, s.Run.PolledThrough)
+			s.Run.PolledThrough = len(s.Timeline)
+		}
+		return nil
+	})
+	if err != nil {
+		return sess, sampledSince(sess, sess.Run.PolledThrough)
+	}
+	return updated, out
+}
+
+// sampledSince lists the timeline's sampled events (those with RecordedBy) from index from on.
+func sampledSince(s *session.Session, from int) []session.Event {
+	if s.Run == nil {
+		return nil
+	}
+	var out []session.Event
+	for _, ev := range s.Timeline[min(max(from, 0), len(s.Timeline)):] {
+		if ev.RecordedBy != "" {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// stateChangedSince reports whether an experiment or action transition was sampled after
+// the timeline's first from events.
+func stateChangedSince(s *session.Session, from int) bool {
+	for _, ev := range sampledSince(s, from) {
+		if ev.Source == session.SourceFIS || ev.Source == session.SourceFISAction {
+			return true
+		}
+	}
+	return false
+}
+
+// storedStatus is the experiment's status as last recorded in the run.
+func storedStatus(r *session.Run) experiment.Status {
+	return experiment.Status{ID: r.ExperimentID, State: r.State, Reason: r.Reason, StartTime: r.StartTime, EndTime: r.EndTime, Actions: r.Actions}
 }
 
 // pollInsights summarises the session's application logs since the previous poll (or

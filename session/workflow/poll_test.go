@@ -39,6 +39,13 @@ type pollFixture struct {
 func newPollFixture(t *testing.T) *pollFixture {
 	t.Helper()
 	clock := awstest.NewFakeClock(time.Date(2026, 6, 5, 8, 15, 0, 0, time.UTC))
+	return newPollFixtureWith(t, clock, awstest.SteppingClock{A: clock}, workflow.Config{})
+}
+
+// newPollFixtureWith is newPollFixture with the engine's clock and configuration given
+// (cfg.ExperimentsDir is set to the copied experiments).
+func newPollFixtureWith(t *testing.T, clock *awstest.FakeClock, engineClock workflow.Clock, cfg workflow.Config) *pollFixture {
+	t.Helper()
 	srv := awstest.New(awstest.WithClock(clock))
 	t.Cleanup(srv.Close)
 	root := filepath.Join(t.TempDir(), "experiments")
@@ -60,11 +67,12 @@ func newPollFixture(t *testing.T) *pollFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Region: srv.Region, Endpoint: srv.URL, MaxAttempts: 2, MaxBackoff: time.Millisecond})
+	awsCfg, err := awsapi.LoadConfig(context.Background(), awsapi.Options{Region: srv.Region, Endpoint: srv.URL, MaxAttempts: 2, MaxBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := workflow.New(store, cfg, workflow.Config{ExperimentsDir: root}, awstest.SteppingClock{A: clock}, zerolog.Nop())
+	cfg.ExperimentsDir = root
+	e := workflow.New(store, awsCfg, cfg, engineClock, zerolog.Nop())
 	t.Cleanup(e.Close)
 	ctx := context.Background()
 	res, err := e.Resolve(ctx, workflow.ResolveRequest{TemplateID: billingTemplate})
@@ -304,5 +312,46 @@ func TestEnginePollVanishedAndFailedRead(t *testing.T) {
 	}
 	if sess.State != session.StateEnded || sess.Run.State != "unknown" {
 		t.Errorf("vanished: state %s run %s", sess.State, sess.Run.State)
+	}
+}
+
+// Without a supervisor, each poll samples and returns what it recorded, marked as recorded by poll,
+// and never an event an earlier poll returned.
+func TestEnginePollMarksItsEventsAndReturnsEachOnce(t *testing.T) {
+	f := newPollFixture(t)
+	f.start()
+	ctx := context.Background()
+	seen := map[string]int{}
+	for range 30 {
+		_, res, err := f.e.Poll(ctx, workflow.PollRequest{SessionID: f.id, Wait: 10 * time.Second}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range res.NewEvents {
+			if e.RecordedBy != session.RecordedByPoll {
+				t.Errorf("event %q recorded_by %q, want poll", e.Message, e.RecordedBy)
+			}
+			seen[e.Time.String()+e.Message]++
+		}
+		if res.Terminal {
+			break
+		}
+	}
+	sess, err := f.e.Get(f.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampled := 0
+	for _, e := range sess.Timeline {
+		if e.RecordedBy == "" {
+			continue
+		}
+		sampled++
+		if n := seen[e.Time.String()+e.Message]; n != 1 {
+			t.Errorf("sampled event %q returned by %d polls, want 1", e.Message, n)
+		}
+	}
+	if sampled == 0 || sess.Run.PolledThrough != len(sess.Timeline) {
+		t.Errorf("%d sampled events, cursor %d of %d events", sampled, sess.Run.PolledThrough, len(sess.Timeline))
 	}
 }

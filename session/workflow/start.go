@@ -170,7 +170,7 @@ func (e *Engine) ConfirmStart(ctx context.Context, id string, c Confirmation) (S
 		}
 		channel = session.ChannelElicitation
 	}
-	return e.launch(ctx, sess.ID, c.DryRun, c.confirmedBy(), func(s *session.Session) error {
+	res, err = e.launch(ctx, sess.ID, c.DryRun, c.confirmedBy(), func(s *session.Session) error {
 		if err := e.startable(s); err != nil {
 			return err
 		}
@@ -179,6 +179,10 @@ func (e *Engine) ConfirmStart(ctx context.Context, id string, c Confirmation) (S
 		}
 		return nil
 	})
+	if s, gerr := e.Store.Get(sess.ID); gerr == nil && s.Run != nil && s.State == session.StateRunning {
+		e.Supervise(sess.ID) // the server samples the run from now on (supervisor.go)
+	}
+	return res, err
 }
 
 // declined records the human's no (or cancel): the confirmation asked with is voided.
@@ -186,6 +190,7 @@ func (e *Engine) declined(id string, a Answer) error {
 	now := e.Clock.Now().UTC()
 	_, uerr := e.Store.Record(e.Log, id, "declined confirmation", func(s *session.Session) error {
 		s.InvalidateConfirmation()
+		s.AuditConfirmation(now, session.ConfirmationDeclined, Confirmation{Answer: &a}.confirmedBy())
 		s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventConfirmationDeclined,
 			Message: fmt.Sprintf("the human did not confirm the start (%s)", a.detail())})
 		return nil
@@ -208,6 +213,7 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 	}
 	now := e.Clock.Now().UTC()
 	var tmplID, region string
+	var startIn experiment.StartInput // the very call the impact warning showed (StartCommand)
 	var refusal error
 	sess, err := e.Store.Update(id, func(s *session.Session) error {
 		if err := check(s); err != nil {
@@ -216,14 +222,12 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 			return nil // persist the refusal event
 		}
 		tmplID, region = s.Experiment.TemplateID, s.Experiment.Region
-		token := experiment.ClientToken(s.ID, s.Experiment.TemplateID)
-		if dryRun {
-			token = experiment.DryRunClientToken(s.ID, s.Experiment.TemplateID)
-		}
+		startIn = experiment.SessionStart(s.ID, s.Experiment.TemplateID, dryRun)
 		s.Run = &session.Run{
-			ClientToken: token, DryRun: dryRun,
+			ClientToken: startIn.ClientToken, DryRun: dryRun,
 			ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now, State: "starting", Actions: []session.ActionRun{},
 		}
+		s.AuditConfirmation(now, session.ConfirmationConfirmed, confirmedBy)
 		s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventConfirmed, Message: fmt.Sprintf("start confirmed by %s (dry_run=%t)", confirmedBy, dryRun)})
 		return nil
 	})
@@ -241,12 +245,7 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 	// The start must not be cut short by the client going away, or its outcome would be unknown.
 	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), StartTimeout)
 	defer cancel()
-	st, startErr := experiment.Start(startCtx, clients.FIS, experiment.StartInput{
-		TemplateID:  tmplID,
-		ClientToken: sess.Run.ClientToken,
-		Tags:        map[string]string{experiment.SessionTag: id, "created-by": "fis-mcp"},
-		DryRun:      dryRun,
-	})
+	st, startErr := experiment.Start(startCtx, clients.FIS, startIn)
 	if startErr != nil && !definiteRejection(startErr) {
 		// The request may have reached FIS (connection reset, 5xx after retries, timeout):
 		// look the experiment up by its session tag before saying anything.
@@ -292,7 +291,7 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 		return nil
 	})
 	if err != nil {
-		return res, fmt.Errorf("experiment %s was started but the session could not be saved (%v): poll will recover it by its %s tag; to stop it now: aws fis stop-experiment --id %s --region %s", st.ID, err, experiment.SessionTag, st.ID, region)
+		return res, fmt.Errorf("experiment %s was started but the session could not be saved (%v): poll will recover it by its %s tag; to stop it now: %s", st.ID, err, experiment.SessionTag, experiment.StopCLI(st.ID, region))
 	}
 	if stopRequested {
 		// stop_experiment was called while the start was in flight: honour it now.
@@ -301,7 +300,7 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 		} else if now, gerr := experiment.Get(startCtx, clients.FIS, st.ID); gerr == nil && (now.State == "stopping" || experiment.IsTerminal(now.State)) {
 			st = now
 		} else {
-			return res, fmt.Errorf("experiment %s started while a stop was requested, and StopExperiment failed: %w. Stop it now: aws fis stop-experiment --id %s --region %s", st.ID, serr, st.ID, region)
+			return res, fmt.Errorf("experiment %s started while a stop was requested, and StopExperiment failed: %w. Stop it now: %s", st.ID, serr, experiment.StopCLI(st.ID, region))
 		}
 		if _, _, rerr := e.RecordStatus(id, st); rerr != nil {
 			e.Log.Error().Err(rerr).Str("session", id).Str("recording", "experiment status after the queued stop").Msg("could not save the session: the change is lost")
@@ -386,6 +385,12 @@ func (e expiredToken) Error() string {
 }
 
 func (e expiredToken) Unwrap() error { return session.ErrTokenExpired }
+
+// StartCommand is the AWS CLI equivalent of the StartExperiment call a confirmed start of
+// the session makes (launch sends the same experiment.SessionStart input).
+func StartCommand(s *session.Session, dryRun bool) string {
+	return experiment.StartCLI(experiment.SessionStart(s.ID, s.Experiment.TemplateID, dryRun), s.Experiment.Region)
+}
 
 // ImpactWarning is the safety warning the human reads before confirming a start: what
 // the experiment affects, its actions and stop conditions, the monitored applications,
@@ -490,11 +495,16 @@ func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 			fmt.Fprintf(&b, "  - %s %s: %s\n", m.Service, m.Identifier, st)
 		}
 	}
+	fmt.Fprintf(&b, "\nOn confirmation fis-mcp makes exactly this call (its client token makes a repeat return the same experiment, never a second one):\n  %s\n",
+		StartCommand(s, dryRun))
 	logDir := "not started (start_logs)"
 	if s.Logs != nil {
 		logDir = s.Logs.Dir
 	}
 	fmt.Fprintf(&b, "\nLog directory: %s\nPost-experiment baseline: %s (automatic, before the report)\n", logDir, SpellDuration(cfg.Baseline, DurLong))
+	if cfg.StopIfUnattended > 0 {
+		fmt.Fprintf(&b, "Dead-man's switch: ON: the server stops the experiment when no tool call for this session arrives for %s.\n", SpellDuration(cfg.StopIfUnattended, DurLong))
+	}
 	fmt.Fprintf(&b, "How to abort at any time: stop_experiment with session_id %s, or `aws fis stop-experiment --id <experiment-id> --region %s`, or the FIS console.\n", s.ID, e.Region)
 	return b.String()
 }

@@ -475,3 +475,43 @@ func TestEngineStartOutlivesCaller(t *testing.T) {
 		t.Fatalf("session %s run %+v", sess.State, sess.Run)
 	}
 }
+
+// The impact warning of a real start and of a dry run shows the exact AWS CLI equivalent of
+// the StartExperiment call, and FIS then receives that very call: template, client token,
+// actions mode, tags and region (the expected command is spelled out from what FIS got).
+func TestEngineStartWarningShowsTheCall(t *testing.T) {
+	s := newStartEnv(t)
+	ctx := context.Background()
+	for i, dryRun := range []bool{false, true} {
+		id := s.healthy()
+		res, err := s.e.RequestStart(ctx, workflow.StartRequest{SessionID: id, DryRun: dryRun})
+		if err != nil || res.Prompt == nil {
+			t.Fatalf("RequestStart: %v %+v", err, res)
+		}
+		warning := res.Prompt.Warning
+		if _, err := s.e.ConfirmStart(ctx, id, workflow.Confirmation{Token: res.Prompt.Token, DryRun: dryRun}); err != nil {
+			t.Fatal(err)
+		}
+		exps := s.aws.StartedExperiments()
+		if len(exps) != i+1 {
+			t.Fatalf("%d experiments started, want %d", len(exps), i+1)
+		}
+		got := exps[i]
+		wantMode := map[bool]string{false: "run-all", true: "skip-all"}[dryRun]
+		if got.ActionsMode != wantMode || got.TemplateID != startDemoTemplate || len(got.Tags) != 2 {
+			t.Errorf("FIS received %+v", got)
+		}
+		want := "aws fis start-experiment --experiment-template-id " + got.TemplateID + " --client-token " + got.ClientToken +
+			" --experiment-options actionsMode=" + got.ActionsMode +
+			" --tags created-by=" + got.Tags["created-by"] + ",fis-mcp-session=" + got.Tags[experiment.SessionTag] + " --region us-east-1"
+		if !strings.Contains(warning, "On confirmation fis-mcp makes exactly this call") || !strings.Contains(warning, "\n  "+want+"\n") {
+			t.Errorf("dry_run=%t: the warning does not show the call FIS received\n  %s\nwarning:\n%s", dryRun, want, warning)
+		}
+		if got.Tags[experiment.SessionTag] != id || got.Tags["created-by"] != "fis-mcp" {
+			t.Errorf("tags %v", got.Tags)
+		}
+		if c := workflow.StartCommand(s.session(id), dryRun); c != want {
+			t.Errorf("StartCommand = %s, want %s", c, want)
+		}
+	}
+}

@@ -57,6 +57,9 @@ type StopResult struct {
 	// SentState is the state it answered with.
 	StopSent  bool
 	SentState string
+	// Command is the AWS CLI equivalent of the StopExperiment call, set (and reported
+	// through progress) before the call is sent, also when it then fails.
+	Command string
 	// LogsStopped says the session's log collection is stopped.
 	LogsStopped bool
 	// LogsUnsaved and StopUnsaved warn that the end of log collection, or the stop
@@ -146,13 +149,18 @@ func (e *Engine) stopExperiment(ctx context.Context, sess *session.Session, reas
 		}); err != nil {
 			res.StopUnsaved = UnsavedNote("stop request", err)
 		}
+		// Show the command before it runs (no confirmation: a stop is never delayed).
+		res.Command = experiment.StopCLI(id, sess.Experiment.Region)
+		if progress != nil {
+			progress(0, 0, "Sending: "+res.Command)
+		}
 		stopped, err := experiment.Stop(ctx, clients.FIS, id)
 		if err != nil {
 			if getErr != nil && awsapi.IsNotFound(getErr) {
 				_, verr := e.MarkVanished(sess, getErr)
 				return res, verr
 			}
-			return res, fmt.Errorf("FIS StopExperiment %s failed: %w. Stop it by hand now: aws fis stop-experiment --id %s --region %s, or the FIS console", id, err, id, sess.Experiment.Region)
+			return res, fmt.Errorf("FIS StopExperiment %s failed: %w. Stop it by hand now: %s, or the FIS console", id, err, res.Command)
 		}
 		st = stopped
 		res.StopSent, res.SentState = true, st.State

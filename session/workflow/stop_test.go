@@ -57,9 +57,11 @@ func TestEngineStopRunning(t *testing.T) {
 	id, exp := s.started()
 	var mu sync.Mutex
 	var steps []string
+	var sentBefore []int // StopExperiment calls FIS had received when each progress message went out
 	res, err := s.e.Stop(ctx, workflow.StopRequest{SessionID: id, Reason: "alarm on the dashboard"}, func(_, _ float64, msg string) {
 		mu.Lock()
 		steps = append(steps, msg)
+		sentBefore = append(sentBefore, s.aws.CallCount("fis", "StopExperiment"))
 		mu.Unlock()
 	})
 	if err != nil {
@@ -69,7 +71,15 @@ func TestEngineStopRunning(t *testing.T) {
 		res.ExperimentID != exp || res.Session.State != session.StateEnded {
 		t.Fatalf("stop: %+v", res)
 	}
-	if len(steps) == 0 || !strings.Contains(steps[0], "experiment "+exp+" ") || !strings.Contains(steps[0], "waiting for stopped") {
+	// The command is shown before StopExperiment is sent, then the stop is followed.
+	cmd := "aws fis stop-experiment --id " + exp + " --region us-east-1"
+	if res.Command != cmd {
+		t.Errorf("command %q, want %q", res.Command, cmd)
+	}
+	if len(steps) < 2 || steps[0] != "Sending: "+cmd || sentBefore[0] != 0 {
+		t.Errorf("first progress %q (after %v StopExperiment calls), want %q before the call", steps, sentBefore, "Sending: "+cmd)
+	}
+	if len(steps) < 2 || !strings.Contains(steps[1], "experiment "+exp+" ") || !strings.Contains(steps[1], "waiting for stopped") || sentBefore[1] != 1 {
 		t.Errorf("progress %q", steps)
 	}
 	sess := s.session(id)
@@ -114,9 +124,15 @@ func TestEngineStopFailure(t *testing.T) {
 	s := newStartEnv(t)
 	id, exp := s.started()
 	s.aws.InjectFault(awstest.Fault{Service: "fis", Operation: "StopExperiment", Status: 403, Code: "AccessDeniedException"})
-	_, err := s.e.Stop(context.Background(), workflow.StopRequest{SessionID: id}, nil)
-	if err == nil || !strings.Contains(err.Error(), "aws fis stop-experiment --id "+exp+" --region us-east-1") {
+	var shown []string
+	res, err := s.e.Stop(context.Background(), workflow.StopRequest{SessionID: id}, func(_, _ float64, msg string) { shown = append(shown, msg) })
+	cmd := "aws fis stop-experiment --id " + exp + " --region us-east-1"
+	if err == nil || !strings.Contains(err.Error(), "Stop it by hand now: "+cmd+", or the FIS console") {
 		t.Fatalf("failed stop: %v", err)
+	}
+	// The command was shown before the call that failed, and is the one to run by hand.
+	if res.Command != cmd || len(shown) != 1 || shown[0] != "Sending: "+cmd {
+		t.Errorf("command %q, progress %q", res.Command, shown)
 	}
 	if sess := s.session(id); sess.State != session.StateRunning {
 		t.Errorf("state %s after a failed stop", sess.State)
