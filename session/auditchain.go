@@ -237,12 +237,9 @@ func (r AuditRecord) computeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// eventDigest is the digest of a timeline event. RecordedBy is left out: poll and the run
-// supervisor mark which of them sampled an event after it was recorded.
-func eventDigest(e Event) string {
-	e.RecordedBy = ""
-	return digestOf(e)
-}
+// eventDigest is the digest of a timeline event, RecordedBy included (poll and the run
+// supervisor set it before the event is added).
+func eventDigest(e Event) string { return digestOf(e) }
 
 // digestOf is the SHA-256 of v's canonical JSON: object keys sorted, empty values
 // (omitted or not) left out, so fields added to a type later do not change the digest

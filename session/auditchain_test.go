@@ -186,6 +186,8 @@ func TestVerifyAuditDetectsEdits(t *testing.T) {
 		{"event message", func(m map[string]any) { item(m, "timeline", 1)["message"] = "verdict healthy: 2 resources" },
 			6, "timeline event it records (fis-mcp health-check) is missing from the session or was edited"},
 		{"event removed", func(m map[string]any) { remove(m, "timeline", 0) }, 2, "timeline event it records"},
+		{"event recorded_by", func(m map[string]any) { item(m, "timeline", 1)["recorded_by"] = "supervisor" },
+			6, "timeline event it records (fis-mcp health-check) is missing from the session or was edited"},
 		{"event added", func(m map[string]any) {
 			m["timeline"] = append(m["timeline"].([]any), map[string]any{"time": "2026-12-01T10:05:00Z", "source": "fis", "message": "all fine"})
 		}, 0, "timeline event 5 (2026-12-01T10:05:00Z, fis) is not in the audit chain"},
@@ -286,7 +288,6 @@ func TestAuditDigestIsStable(t *testing.T) {
 		change func(s *Session)
 	}{
 		{"times in another zone survive the file", func(s *Session) {}},
-		{"recorded_by marked after the event", func(s *Session) { s.Timeline[0].RecordedBy = RecordedByPoll }},
 		{"a repeated event is recorded twice", func(s *Session) { s.AddEvent(s.Timeline[0]) }},
 		{"AddEventOnce adds no record for a duplicate", func(s *Session) {
 			n := len(s.Audit)

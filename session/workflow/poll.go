@@ -168,11 +168,11 @@ func (e *Engine) readStatus(ctx context.Context, sess *session.Session, by strin
 		// A network outage or throttling beyond retries must not lose the session.
 		return sess, st, fmt.Errorf("read experiment %s (the session is kept; poll again): %w", sess.Run.ExperimentID, err)
 	}
-	recorded, added, err := e.RecordStatus(sess.ID, st)
+	recorded, _, err := e.recordStatus(sess.ID, st, by)
 	if err != nil {
 		return sess, st, err
 	}
-	return e.markRecordedBy(recorded, added, by), st, nil
+	return recorded, st, nil
 }
 
 // sampleRest is the rest of a sample after the experiment's status: a finished dry run's
@@ -180,50 +180,19 @@ func (e *Engine) readStatus(ctx context.Context, sess *session.Session, by strin
 // through its baseline), AWS's own event records since the last sample, and the failed
 // reads as notes (returned, and recorded once each). Every event is marked as recorded by by.
 func (e *Engine) sampleRest(ctx context.Context, sess *session.Session, st experiment.Status, by string) (*session.Session, []string) {
-	var added []session.Event
 	var notes []string
 	if sess.Run.DryRun && experiment.IsTerminal(st.State) && sess.Run.ResolvedTargets == nil {
-		var dryEvents []session.Event
 		var dryNotes []string
-		sess, dryEvents, dryNotes = e.CompareResolvedTargets(ctx, sess)
-		added = append(added, dryEvents...)
+		sess, _, dryNotes = e.compareResolvedTargets(ctx, sess, by)
 		notes = append(notes, dryNotes...)
 	}
-	var sampleEvents []session.Event
 	var sampleNotes []string
-	sess, sampleEvents, sampleNotes = e.SampleLiveStateNotes(ctx, sess, false)
-	added = append(added, sampleEvents...)
+	sess, _, sampleNotes = e.sampleLiveStateNotes(ctx, sess, false, by)
 	notes = append(notes, sampleNotes...)
-	sess, sampleEvents, sampleNotes = e.ReadLiveAWSEvents(ctx, sess)
-	added = append(added, sampleEvents...)
+	sess, _, sampleNotes = e.readLiveAWSEvents(ctx, sess, by)
 	notes = append(notes, sampleNotes...)
-	sess, sampleEvents = e.RecordNotes(sess, notes)
-	added = append(added, sampleEvents...)
-	return e.markRecordedBy(sess, added, by), notes
-}
-
-// markRecordedBy sets RecordedBy on the timeline's copies of the events a sample added
-// (found by value, newest first). A failed write is logged; the events stay unmarked.
-func (e *Engine) markRecordedBy(sess *session.Session, added []session.Event, by string) *session.Session {
-	if len(added) == 0 || by == "" {
-		return sess
-	}
-	updated, err := e.Store.Record(e.Log, sess.ID, "recorded_by marks", func(s *session.Session) error {
-		for _, ev := range added {
-			for i := len(s.Timeline) - 1; i >= 0; i-- {
-				x := &s.Timeline[i]
-				if x.RecordedBy == "" && x.Time.Equal(ev.Time) && x.Source == ev.Source && x.Kind == ev.Kind && x.Subject == ev.Subject && x.Message == ev.Message {
-					x.RecordedBy = by
-					break
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return sess
-	}
-	return updated
+	sess, _ = e.recordNotes(sess, notes, by)
+	return sess, notes
 }
 
 // takePolled returns the sampled events recorded since the previous poll and moves the

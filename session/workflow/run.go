@@ -52,6 +52,12 @@ func (e *Engine) RecoverStart(ctx context.Context, sess *session.Session) (*sess
 // RecordStatus merges a GetExperiment status into the session: every experiment and
 // action transition becomes a timeline event, with FIS's timestamps where it gives them.
 func (e *Engine) RecordStatus(id string, st experiment.Status) (*session.Session, []session.Event, error) {
+	return e.recordStatus(id, st, "")
+}
+
+// recordStatus is RecordStatus marking each event as recorded by by (session.RecordedBy*),
+// set before the event is added so a concurrent poll never sees it unmarked.
+func (e *Engine) recordStatus(id string, st experiment.Status, by string) (*session.Session, []session.Event, error) {
 	var added []session.Event
 	sess, err := e.Store.Update(id, func(s *session.Session) error {
 		added = nil
@@ -61,6 +67,7 @@ func (e *Engine) RecordStatus(id string, st experiment.Status) (*session.Session
 			return errors.New("the session has no experiment run")
 		}
 		add := func(e session.Event) {
+			e.RecordedBy = by
 			s.AddEvent(e)
 			added = append(added, e)
 		}
@@ -138,6 +145,11 @@ func (e *Engine) SampleLiveState(ctx context.Context, sess *session.Session, fin
 
 // SampleLiveStateNotes is SampleLiveState returning its failures as notes, unrecorded.
 func (e *Engine) SampleLiveStateNotes(ctx context.Context, sess *session.Session, final bool) (*session.Session, []session.Event, []string) {
+	return e.sampleLiveStateNotes(ctx, sess, final, "")
+}
+
+// sampleLiveStateNotes is SampleLiveStateNotes marking each event as recorded by by.
+func (e *Engine) sampleLiveStateNotes(ctx context.Context, sess *session.Session, final bool, by string) (*session.Session, []session.Event, []string) {
 	if sess.Health == nil || sess.Run == nil || sess.Run.DryRun {
 		return sess, nil, nil
 	}
@@ -178,6 +190,7 @@ func (e *Engine) SampleLiveStateNotes(ctx context.Context, sess *session.Session
 			if r.Detail != "" {
 				e.Message += " (" + r.Detail + ")"
 			}
+			e.RecordedBy = by
 			s.AddEvent(e)
 			added = append(added, e)
 		}
@@ -192,7 +205,7 @@ func (e *Engine) SampleLiveStateNotes(ctx context.Context, sess *session.Session
 			s.Run.AlarmStates[a.Name] = append(hist, a.State)
 			if len(hist) > 0 {
 				e := session.Event{Time: now, Source: session.SourceAlarm, Kind: session.EventAlarmState, Subject: a.Name,
-					Message: fmt.Sprintf("stop-condition alarm %s: %s → %s", a.Name, hist[len(hist)-1], a.State), Observed: true}
+					Message: fmt.Sprintf("stop-condition alarm %s: %s → %s", a.Name, hist[len(hist)-1], a.State), Observed: true, RecordedBy: by}
 				s.AddEvent(e)
 				added = append(added, e)
 			}
@@ -209,6 +222,11 @@ func (e *Engine) SampleLiveStateNotes(ctx context.Context, sess *session.Session
 // message (a failure repeated poll after poll is recorded when first seen; every poll
 // still returns it in its notes), and returns the events added.
 func (e *Engine) RecordNotes(sess *session.Session, notes []string) (*session.Session, []session.Event) {
+	return e.recordNotes(sess, notes, "")
+}
+
+// recordNotes is RecordNotes marking each event as recorded by by.
+func (e *Engine) recordNotes(sess *session.Session, notes []string, by string) (*session.Session, []session.Event) {
 	if len(notes) == 0 {
 		return sess, nil
 	}
@@ -221,7 +239,7 @@ func (e *Engine) RecordNotes(sess *session.Session, notes []string) (*session.Se
 			if hasNote(s.Timeline, n) {
 				continue
 			}
-			e := session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventNote, Message: n, Observed: true}
+			e := session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventNote, Message: n, Observed: true, RecordedBy: by}
 			s.AddEvent(e)
 			added = append(added, e)
 		}
@@ -245,6 +263,11 @@ func hasNote(timeline []session.Event, msg string) bool {
 // CompareResolvedTargets reads FIS's own resolved targets of a dry run and flags every
 // difference from the health check's list.
 func (e *Engine) CompareResolvedTargets(ctx context.Context, sess *session.Session) (*session.Session, []session.Event, []string) {
+	return e.compareResolvedTargets(ctx, sess, "")
+}
+
+// compareResolvedTargets is CompareResolvedTargets marking each event as recorded by by.
+func (e *Engine) compareResolvedTargets(ctx context.Context, sess *session.Session, by string) (*session.Session, []session.Event, []string) {
 	clients, err := e.AWS(sess.Experiment.Region)
 	if err != nil {
 		return sess, nil, []string{"the dry run's resolved targets were not read: " + err.Error()}
@@ -261,6 +284,9 @@ func (e *Engine) CompareResolvedTargets(ctx context.Context, sess *session.Sessi
 		if len(events) == 0 {
 			events = append(events, session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventDryRun, Message: fmt.Sprintf("dry run: FIS resolved %d targets, the same as the health check", len(resolved)), Observed: true})
 		}
+	}
+	for i := range events {
+		events[i].RecordedBy = by
 	}
 	updated, uerr := e.Store.Update(sess.ID, func(s *session.Session) error {
 		s.Run.ResolvedTargets = nonNilSlice(resolved)
@@ -333,6 +359,11 @@ func diffTargets(h *session.HealthResult, resolved []session.ResolvedTarget) []s
 // stream is read from the watermark the previous poll left (one query per service and
 // source type, whatever the number of nodes); failed reads come back as notes.
 func (e *Engine) ReadLiveAWSEvents(ctx context.Context, sess *session.Session) (*session.Session, []session.Event, []string) {
+	return e.readLiveAWSEvents(ctx, sess, "")
+}
+
+// readLiveAWSEvents is ReadLiveAWSEvents marking each event as recorded by by.
+func (e *Engine) readLiveAWSEvents(ctx context.Context, sess *session.Session, by string) (*session.Session, []session.Event, []string) {
 	if sess.Run == nil || sess.Run.DryRun || sess.Health == nil || sess.State != session.StateRunning && sess.State != session.StateEnded {
 		return sess, nil, nil
 	}
@@ -354,6 +385,7 @@ func (e *Engine) ReadLiveAWSEvents(ctx context.Context, sess *session.Session) (
 			if e.Observed && hasObserved(s.Timeline, e) {
 				continue // a state seen now, already recorded when first seen
 			}
+			e.RecordedBy = by
 			if s.AddEventOnce(e) {
 				added = append(added, e)
 			}
