@@ -45,6 +45,9 @@ type Session struct {
 	// Language of the report: "en" or "zh".
 	Language string   `json:"language"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Simulated marks a session of a server backed by the simulated account (--simulate):
+	// nothing real was affected, and the report says so.
+	Simulated bool `json:"simulated,omitempty"`
 
 	Experiment   Experiment     `json:"experiment"`
 	Health       *HealthResult  `json:"health,omitempty"`

@@ -3,6 +3,7 @@ package tools_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -232,8 +233,13 @@ func TestWorkflowAuditAndSecrets(t *testing.T) {
 	if _, err := os.Stat(sessFile); err != nil {
 		t.Errorf("session file: %v", err)
 	}
-	if rp := output[tools.FinalizeReportOutput](t, fin).ReportPath; rp == "" || !strings.HasPrefix(rp, expDir) {
+	rp := output[tools.FinalizeReportOutput](t, fin).ReportPath
+	if rp == "" || !strings.HasPrefix(rp, expDir) {
 		t.Errorf("report path %q", rp)
+	}
+	// A run against the simulated account says so in the session and the report.
+	if md, err := os.ReadFile(rp); err != nil || !strings.Contains(string(md), "**SIMULATED run:**") || !storedSimulated(t, state, id) {
+		t.Errorf("the simulated run is not marked as such (report read error %v)", err)
 	}
 	logFiles, _ := filepath.Glob(filepath.Join(state, "logs", id, "*", "*"))
 	if len(logFiles) == 0 {
@@ -313,4 +319,18 @@ func TestRestartRecoversLostExperimentID(t *testing.T) {
 	if n := len(h.aws.StartedExperiments()); n != 1 {
 		t.Errorf("%d experiments started", n)
 	}
+}
+
+// storedSimulated reports whether the stored session file says the session was simulated.
+func storedSimulated(t *testing.T, state, id string) bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(state, "sessions", id+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s session.Session
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s.Simulated
 }

@@ -311,9 +311,13 @@ func TestSlug(t *testing.T) {
 		"AZ Power Interruption":  "az-power-interruption",
 		"RDS: Failover / Reboot": "rds-failover-reboot",
 		"  ":                     "experiment",
-		"Aurora 故障转移":            "aurora-故障转移",
+		"Aurora 故障转移":            "aurora",
+		"故障转移":                   "experiment",
 		`a\b`:                    "a-b",
 		"Multi--Dash: x":         "multi-dash-x",
+		"AZ Power (moto)":        "az-power-moto",
+		"../../etc/passwd":       "etc-passwd",
+		"Ünïcode_under.score":    "n-code-under-score",
 	} {
 		if got := Slug(in); got != want {
 			t.Errorf("Slug(%q) = %q, want %q", in, got, want)

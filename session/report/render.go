@@ -98,6 +98,10 @@ func (r *renderer) head() {
 	s, a := r.s, r.a
 	r.p("## FIS Experiment Results")
 	r.nl()
+	if s.Simulated {
+		r.p("> **SIMULATED run:** fis-mcp ran against its built-in simulated account; no real AWS resource was affected.")
+		r.nl()
+	}
 	fact := func(label, value string) { r.raw(fmt.Sprintf("- **%s:** %s\n", r.t(label), value)) }
 	fact("Scenario", orDash(s.Experiment.Scenario))
 	expID := "—"

@@ -12,21 +12,23 @@ import (
 	"github.com/fis-mcp/fis-mcp/session"
 )
 
-// Slug turns a scenario name into the file-name slug of FORMATS.md: lower case,
-// whitespace, ':' and '/' (and '\') turned into '-', runs of '-' collapsed.
+// Slug turns a scenario name into the file-name slug of FORMATS.md: lower case, and
+// only [a-z0-9-]: every other run of characters (spaces, ':', '/', brackets, non-ASCII
+// letters) becomes one '-' ("AZ Power (moto)" → "az-power-moto"); an empty result is
+// "experiment".
 func Slug(name string) string {
 	var b strings.Builder
 	dash := false
-	for _, c := range strings.ToLower(strings.TrimSpace(name)) {
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == '/' || c == '\\' || c == '-' || c == 0 {
-			if !dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = true
+	for _, c := range strings.ToLower(name) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+			dash = false
 			continue
 		}
-		b.WriteRune(c)
-		dash = false
+		if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		dash = true
 	}
 	s := strings.TrimRight(b.String(), "-")
 	if s == "" {

@@ -74,7 +74,7 @@ func (e *Engine) Resolve(ctx context.Context, in ResolveRequest) (*ResolveResult
 	if lang == "" {
 		lang = "en"
 	}
-	sess := &session.Session{State: session.StateResolved, Language: lang, Experiment: exp}
+	sess := &session.Session{State: session.StateResolved, Language: lang, Experiment: exp, Simulated: e.Config.Simulated}
 	sess.ID = e.Store.NewID()
 	now := e.Clock.Now().UTC()
 	sess.CreatedAt = now
