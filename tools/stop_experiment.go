@@ -81,6 +81,9 @@ func stopText(res workflow.StopResult) string {
 		} else {
 			fmt.Fprintf(&text, "Experiment %s is still %s after %s: poll it until it is stopped, and check the FIS console.\n", res.ExperimentID, res.State, workflow.StopFollow)
 		}
+		if res.Session != nil {
+			text.WriteString(workflow.LeverLine(res.Session.Experiment.Region) + "\n")
+		}
 	case workflow.StopAborted:
 		text.WriteString("No experiment had been started: the session is aborted and nothing will start. finalize_report writes the abort report.\n")
 	default:

@@ -105,7 +105,15 @@ type fisState struct {
 	stopKnobs   map[string]fisStopKnob           // template → stop condition trigger
 	resolved    map[string]map[string][]string   // template → target → identifiers
 	started     []StartedExperiment
+	// lever is the account's safety lever in this Region (one per account and Region, id
+	// "default"; https://docs.aws.amazon.com/fis/latest/userguide/safety-lever.html).
+	lever fisSafetyLever
 }
+
+type fisSafetyLever struct{ status, reason string }
+
+// SafetyLeverID is the ID of an account's safety lever (one per account and Region).
+const SafetyLeverID = "default"
 
 type fisFailure struct {
 	after  time.Duration
@@ -136,6 +144,8 @@ type fisExperiment struct {
 	// emptyTargetResolutionMode fail); skipped are the actions skipped under skip.
 	resolveFail string
 	skipped     map[string]bool
+	// cancelled is why the experiment was cancelled at start (the safety lever was engaged).
+	cancelled string
 }
 
 // fisNever stands for "does not happen".
@@ -168,6 +178,7 @@ func fisService() *service {
 			restRoute{Method: http.MethodGet, Pattern: "/experiments/{id}", Op: "GetExperiment"},
 			restRoute{Method: http.MethodDelete, Pattern: "/experiments/{id}", Op: "StopExperiment"},
 			restRoute{Method: http.MethodGet, Pattern: "/experiments/{experimentId}/resolvedTargets", Op: "ListExperimentResolvedTargets"},
+			restRoute{Method: http.MethodGet, Pattern: "/safetyLevers/{id}", Op: "GetSafetyLever"},
 		),
 		handle: handleFIS,
 	}
@@ -446,6 +457,16 @@ func (e *fisExperiment) view(now time.Time) fisView {
 	ended := kind != "" && !now.Before(at)
 
 	v := fisView{actions: map[string]fisActionView{}}
+	if e.cancelled != "" {
+		// "An experiment affected by a safety lever will end in ... Cancelled, if the experiment
+		// was started when the safety lever was already engaged"
+		// (https://docs.aws.amazon.com/fis/latest/userguide/safety-lever.html).
+		v.status, v.reason, v.end = fisStateCancelled, e.cancelled, e.created
+		for name := range e.tmpl.Actions {
+			v.actions[name] = fisActionView{status: fisStateCancelled, reason: "Action cancelled because the experiment was cancelled."}
+		}
+		return v
+	}
 	if e.resolveFail != "" {
 		// "If no resources are resolved for the target, the experiment is terminated immediately
 		// with a status of failed" (https://docs.aws.amazon.com/fis/latest/userguide/experiment-options.html).
@@ -784,6 +805,8 @@ func handleFIS(s *Server, c *call) {
 		fisListResolvedTargets(s, c)
 	case "ListTargetAccountConfigurations":
 		fisListTargetAccountConfigurations(s, c)
+	case "GetSafetyLever":
+		fisGetSafetyLever(s, c)
 	default:
 		notImplemented(s, c)
 	}
@@ -850,6 +873,9 @@ func fisStartExperiment(s *Server, c *call) {
 	}
 	res := s.fisResolveTargets(t)
 	e.targets, e.resolveFail, e.skipped = res.targets, res.failReason, res.skippedActions
+	if st := s.fis.lever.status; st == fisLeverEngaged || st == fisLeverEngaging {
+		e.cancelled = "Experiment cancelled: the account's safety lever is engaged (" + s.fis.lever.reason + ")."
+	}
 	s.fis.experiments[id] = e
 	s.fis.order = append(s.fis.order, id)
 	if in.ClientToken != "" {
@@ -858,7 +884,7 @@ func fisStartExperiment(s *Server, c *call) {
 	s.fis.started = append(s.fis.started, StartedExperiment{
 		ID: id, TemplateID: t.ID, ClientToken: in.ClientToken, Tags: cfnCopyMap(in.Tags), ActionsMode: mode, Time: c.now,
 	})
-	if mode != fisSkipAll && e.resolveFail == "" {
+	if mode != fisSkipAll && e.resolveFail == "" && e.cancelled == "" {
 		s.fireExperimentStart(id, c.now)
 	}
 	c.JSON(map[string]any{"experiment": s.fisExperimentJSON(e, c.now)})
@@ -950,4 +976,52 @@ func fisListResolvedTargets(s *Server, c *call) {
 		res["nextToken"] = fmt.Sprintf("page-%d", end)
 	}
 	c.JSON(res)
+}
+
+// Safety lever statuses (https://docs.aws.amazon.com/fis/latest/APIReference/API_SafetyLeverState.html:
+// disengaged | engaged | engaging).
+const (
+	fisLeverDisengaged = "disengaged"
+	fisLeverEngaged    = "engaged"
+	fisLeverEngaging   = "engaging"
+)
+
+// SetSafetyLever sets the account's safety lever ("engaged", "engaging" or "disengaged")
+// and its reason. Engaged (and engaging) levers cancel every experiment started after.
+func (s *Server) SetSafetyLever(status, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fis.lever = fisSafetyLever{status: status, reason: reason}
+	if status != fisLeverEngaged {
+		return
+	}
+	// "If engaged, in-progress experiments are stopped" (safety-lever.html).
+	now := s.clock.Now()
+	for _, e := range s.fis.experiments {
+		if v := e.view(now); !fisTerminal(v.status) && v.status != fisStateStopping {
+			e.stopAt, e.stopReason = now, "Experiment stopped by the account's safety lever ("+reason+")."
+		}
+	}
+}
+
+// fisGetSafetyLever answers GetSafetyLever (GET /safetyLevers/{id}); by default a lever is
+// disengaged ("By default, safety levers are disengaged",
+// https://docs.aws.amazon.com/fis/latest/userguide/safety-lever.html). Another ID is not found.
+func fisGetSafetyLever(s *Server, c *call) {
+	id := c.Param("id")
+	if id != SafetyLeverID {
+		c.Fail(http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Safety lever %s not found.", id))
+		return
+	}
+	lv := s.fis.lever
+	if lv.status == "" {
+		lv.status = fisLeverDisengaged
+	}
+	state := map[string]any{"status": lv.status}
+	if lv.reason != "" {
+		state["reason"] = lv.reason
+	}
+	c.JSON(map[string]any{"safetyLever": map[string]any{
+		"id": id, "arn": fmt.Sprintf("arn:aws:fis:%s:%s:safety-lever/%s", s.Region, s.AccountID, id), "state": state,
+	}})
 }

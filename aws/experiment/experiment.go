@@ -28,6 +28,7 @@ type API interface {
 	ListExperiments(ctx context.Context, in *fis.ListExperimentsInput, optFns ...func(*fis.Options)) (*fis.ListExperimentsOutput, error)
 	ListExperimentResolvedTargets(ctx context.Context, in *fis.ListExperimentResolvedTargetsInput, optFns ...func(*fis.Options)) (*fis.ListExperimentResolvedTargetsOutput, error)
 	ListTargetAccountConfigurations(ctx context.Context, in *fis.ListTargetAccountConfigurationsInput, optFns ...func(*fis.Options)) (*fis.ListTargetAccountConfigurationsOutput, error)
+	GetSafetyLever(ctx context.Context, in *fis.GetSafetyLeverInput, optFns ...func(*fis.Options)) (*fis.GetSafetyLeverOutput, error)
 }
 
 // SessionTag is the experiment tag carrying the fis-mcp session ID (for crash recovery).

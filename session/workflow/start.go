@@ -96,6 +96,11 @@ func (e *Engine) RequestStart(ctx context.Context, in StartRequest) (StartResult
 	if err := e.startable(sess); err != nil {
 		return res, err
 	}
+	leverNote, refusal := e.leverCheck(ctx, sess)
+	if refusal != nil {
+		_, uerr := e.Store.RecordEvent(e.Log, sess.ID, session.Event{Time: e.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventStartRefused, Message: refusal.Error()})
+		return res, WithUnsaved(refusal, "refusal", uerr)
+	}
 	now := e.Clock.Now()
 	channel := session.ChannelToken
 	if in.Asker != nil {
@@ -110,7 +115,11 @@ func (e *Engine) RequestStart(ctx context.Context, in StartRequest) (StartResult
 		if err != nil {
 			return err
 		}
-		q = Question{SessionID: s.ID, TemplateID: s.Experiment.TemplateID, Warning: ImpactWarning(s, e.Config, in.DryRun),
+		warning := ImpactWarning(s, e.Config, in.DryRun) + "\n" + LeverLine(s.Experiment.Region) + "\n"
+		if leverNote != "" {
+			warning += "!!! WARNING: " + leverNote + " !!!\n"
+		}
+		q = Question{SessionID: s.ID, TemplateID: s.Experiment.TemplateID, Warning: warning,
 			DryRun: in.DryRun, Token: token, ExpiresAt: s.Confirmation.ExpiresAt}
 		if s.State != session.StateAwaitingConfirmation {
 			if err := s.Transition(session.StateAwaitingConfirmation); err != nil {
@@ -203,8 +212,14 @@ func (e *Engine) declined(id string, a Answer) error {
 // client token derived from the session, and persists the experiment ID.
 func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy string, check func(*session.Session) error) (StartResult, error) {
 	res := StartResult{SessionID: id, DryRun: dryRun}
-	if err := e.templateUnchanged(ctx, id); err != nil {
-		_, uerr := e.Store.Record(e.Log, id, "start refusal (changed template)", func(s *session.Session) error {
+	err := e.templateUnchanged(ctx, id)
+	if err == nil {
+		if sess, gerr := e.Store.Get(id); gerr == nil {
+			_, err = e.leverCheck(ctx, sess) // engaged since the warning was shown
+		}
+	}
+	if err != nil {
+		_, uerr := e.Store.Record(e.Log, id, "start refusal (changed template or engaged safety lever)", func(s *session.Session) error {
 			s.InvalidateConfirmation()
 			s.AddEvent(session.Event{Time: e.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventStartRefused, Message: err.Error()})
 			return nil
