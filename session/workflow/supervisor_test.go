@@ -227,6 +227,9 @@ func TestPollReturnsOnlyWhatWasRecordedSinceTheLastPoll(t *testing.T) {
 	f.e.Supervise(f.id)
 	ctx := context.Background()
 	gc.runUntil(t, 1, time.Hour, nil, func() bool { return f.get().Run.State == "running" })
+	// The state is saved mid-step: let the supervisor finish its sample (asleep again)
+	// before polling, or the poll races the rest of that sample.
+	gc.waitAsleep(t, 1)
 	_, first, err := f.e.Poll(ctx, workflow.PollRequest{SessionID: f.id}, nil)
 	if err != nil {
 		t.Fatal(err)
