@@ -873,6 +873,8 @@ func fisStartExperiment(s *Server, c *call) {
 	}
 	res := s.fisResolveTargets(t)
 	e.targets, e.resolveFail, e.skipped = res.targets, res.failReason, res.skippedActions
+	// Engaged: the start ends cancelled (safety-lever.html). Engaging: the docs are silent;
+	// the less convenient behaviour (cancelled too) is modelled.
 	if st := s.fis.lever.status; st == fisLeverEngaged || st == fisLeverEngaging {
 		e.cancelled = "Experiment cancelled: the account's safety lever is engaged (" + s.fis.lever.reason + ")."
 	}
@@ -978,8 +980,9 @@ func fisListResolvedTargets(s *Server, c *call) {
 	c.JSON(res)
 }
 
-// Safety lever statuses (https://docs.aws.amazon.com/fis/latest/APIReference/API_SafetyLeverState.html:
-// disengaged | engaged | engaging).
+// Safety lever statuses: a lever reads disengaged | engaged | engaging (the SafetyLeverState
+// of GetSafetyLever, https://boto3.amazonaws.com/v1/documentation/api/1.37.4/reference/services/fis/client/update_safety_lever_state.html);
+// it is set to disengaged | engaged (https://docs.aws.amazon.com/fis/latest/APIReference/API_UpdateSafetyLeverStateInput.html).
 const (
 	fisLeverDisengaged = "disengaged"
 	fisLeverEngaged    = "engaged"

@@ -15,7 +15,7 @@ const SafetyLeverID = "default"
 // SafetyLever is the state of the account's FIS safety lever in a Region.
 type SafetyLever struct {
 	// Status is disengaged, engaged or engaging
-	// (https://docs.aws.amazon.com/fis/latest/APIReference/API_SafetyLeverState.html).
+	// (the SafetyLeverState statuses of the FIS API; engaging is the way to engaged).
 	Status string
 	Reason string
 }

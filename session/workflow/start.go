@@ -115,7 +115,7 @@ func (e *Engine) RequestStart(ctx context.Context, in StartRequest) (StartResult
 		if err != nil {
 			return err
 		}
-		warning := ImpactWarning(s, e.Config, in.DryRun) + "\n" + LeverLine(s.Experiment.Region) + "\n"
+		warning := ImpactWarning(s, e.Config, in.DryRun)
 		if leverNote != "" {
 			warning += "!!! WARNING: " + leverNote + " !!!\n"
 		}
@@ -212,13 +212,7 @@ func (e *Engine) declined(id string, a Answer) error {
 // client token derived from the session, and persists the experiment ID.
 func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy string, check func(*session.Session) error) (StartResult, error) {
 	res := StartResult{SessionID: id, DryRun: dryRun}
-	err := e.templateUnchanged(ctx, id)
-	if err == nil {
-		if sess, gerr := e.Store.Get(id); gerr == nil {
-			_, err = e.leverCheck(ctx, sess) // engaged since the warning was shown
-		}
-	}
-	if err != nil {
+	if err := e.preStartCheck(ctx, id); err != nil {
 		_, uerr := e.Store.Record(e.Log, id, "start refusal (changed template or engaged safety lever)", func(s *session.Session) error {
 			s.InvalidateConfirmation()
 			s.AddEvent(session.Event{Time: e.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventStartRefused, Message: err.Error()})
@@ -352,14 +346,24 @@ func (e *Engine) abandonStart(id string, cause error) error {
 	return err
 }
 
-// templateUnchanged re-reads the FIS template just before a start: FIS starts the live
-// template, so one changed since resolve_experiment (a stack update) would run targets
-// and actions nobody checked or was warned about.
-func (e *Engine) templateUnchanged(ctx context.Context, id string) error {
+// preStartCheck is what is re-read just before StartExperiment: the template and its stack
+// (templateUnchanged) and the account's safety lever (engaged since the warning was shown).
+func (e *Engine) preStartCheck(ctx context.Context, id string) error {
 	sess, err := e.Store.Get(id)
 	if err != nil {
 		return err
 	}
+	if err := e.templateUnchanged(ctx, sess); err != nil {
+		return err
+	}
+	_, refusal := e.leverCheck(ctx, sess)
+	return refusal
+}
+
+// templateUnchanged re-reads the FIS template just before a start: FIS starts the live
+// template, so one changed since resolve_experiment (a stack update) would run targets
+// and actions nobody checked or was warned about.
+func (e *Engine) templateUnchanged(ctx context.Context, sess *session.Session) error {
 	clients, err := e.AWS(sess.Experiment.Region)
 	if err != nil {
 		return err
@@ -521,5 +525,6 @@ func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 		fmt.Fprintf(&b, "Dead-man's switch: ON: the server stops the experiment when no tool call for this session arrives for %s.\n", SpellDuration(cfg.StopIfUnattended, DurLong))
 	}
 	fmt.Fprintf(&b, "How to abort at any time: stop_experiment with session_id %s, or `aws fis stop-experiment --id <experiment-id> --region %s`, or the FIS console.\n", s.ID, e.Region)
+	b.WriteString(LeverLine(e.Region) + "\n")
 	return b.String()
 }
