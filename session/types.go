@@ -330,6 +330,9 @@ type Confirmation struct {
 	Used        bool      `json:"used"`
 	// Channel is how the answer must come back: "token" or "elicitation".
 	Channel string `json:"channel,omitempty"`
+	// Criteria are the hypothesis criteria given to start_experiment, shown in the impact
+	// warning and copied to Run.Criteria when the run starts.
+	Criteria []Criterion `json:"criteria,omitempty"`
 }
 
 // Run is the FIS experiment started for the session.
@@ -367,6 +370,8 @@ type Run struct {
 	SupervisorNotes []string  `json:"supervisor_notes,omitempty"`
 	// UnattendedStop is why the dead-man's switch (--stop-if-unattended) stopped the run, if it did.
 	UnattendedStop string `json:"unattended_stop,omitempty"`
+	// Criteria are the hypothesis criteria fixed by start_experiment before the run.
+	Criteria []Criterion `json:"criteria,omitempty"`
 }
 
 // ActionRun is one action's state within the running experiment.
@@ -402,6 +407,31 @@ type ReportRef struct {
 	Summary   string    `json:"summary"`
 	// FinalizedBy is who wrote it: FinalizedByTool or FinalizedBySupervisor.
 	FinalizedBy string `json:"finalized_by,omitempty"`
+	// HTMLPath is the single-file HTML twin of the Markdown report.
+	HTMLPath string `json:"html_path,omitempty"`
+	// Verdict is the report's verdict: "passed", "failed" or "inconclusive" (report.Verdict*).
+	Verdict string `json:"verdict,omitempty"`
+}
+
+// Criterion is one criterion of the experiment's hypothesis: a measure of a subject and
+// its bound ("orders-api recovers within 60 s"). Text is always set; a criterion whose
+// text could not be parsed has no Measure and is reported as not evaluated.
+type Criterion struct {
+	// Text is the criterion as written (or as rendered from the structured form).
+	Text string `json:"criterion"`
+	// SubjectKind is what Subject names: "app", "resource", "alarm", "action" or "experiment"
+	// ("" with Subject "" = every impacted app / affected resource / alarm / action).
+	SubjectKind string `json:"subject_kind,omitempty"`
+	Subject     string `json:"subject,omitempty"`
+	// Measure is one of the report.Measure* names ("" = not parsed).
+	Measure string `json:"measure,omitempty"`
+	// Op is the comparison ("<=", "<", ">=", ">", "=") and Bound its value (a number for
+	// numeric measures, in seconds or errors; a state name for state measures).
+	Op    string `json:"op,omitempty"`
+	Bound string `json:"bound,omitempty"`
+	// Source is where it came from: "start_experiment", "finalize_report", "readme",
+	// "expected-behavior.md" or "default".
+	Source string `json:"source,omitempty"`
 }
 
 // Event is one timeline entry.

@@ -88,6 +88,8 @@ func analyze(s *session.Session, opts Options, newSc func(cls *classifier, fault
 	a.Services = serviceVerdicts(s, a, lang)
 	a.Timeline = mergeTimeline(s, a, lang)
 	a.Recommendations, a.Issues = findings(s, a, lang)
+	a.Faults = faultChecks(s, a, lang)
+	a.Verdict, a.VerdictReasons, a.Criteria = computeVerdict(s, a, opts.Criteria, lang)
 	return a, nil
 }
 

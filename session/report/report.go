@@ -10,6 +10,8 @@ package report
 
 import (
 	"time"
+
+	"github.com/fis-mcp/fis-mcp/session"
 )
 
 // Recovery statuses (FORMATS.md).
@@ -19,6 +21,46 @@ const (
 	StatusNotRecovered       = "not_recovered"
 	StatusNotImpacted        = "not_impacted"
 )
+
+// Verdicts of a report (TOOLS.md, finalize_report).
+const (
+	VerdictPassed       = "passed"
+	VerdictFailed       = "failed"
+	VerdictInconclusive = "inconclusive"
+)
+
+// Results of one criterion.
+const (
+	CriterionMet           = "met"
+	CriterionNotMet        = "not_met"
+	CriterionNotMeasurable = "not_measurable"
+)
+
+// Whether an action's fault was observed in AWS's own records.
+const (
+	FaultConfirmed    = "confirmed"
+	FaultNotObserved  = "not_observed"
+	FaultNotCheckable = "not_checkable"
+)
+
+// CriterionResult is one evaluated hypothesis criterion with the fact it rests on.
+type CriterionResult struct {
+	session.Criterion
+	// Result is CriterionMet, CriterionNotMet or CriterionNotMeasurable.
+	Result string `json:"result"`
+	// Evidence quotes the fact: value, time and source (log file and line range, AWS event, FIS record).
+	Evidence string `json:"evidence"`
+}
+
+// FaultCheck says whether one action's effect was observed, from AWS's own records.
+type FaultCheck struct {
+	Action   string `json:"action"`
+	ActionID string `json:"action_id,omitempty"`
+	// Observed is FaultConfirmed, FaultNotObserved or FaultNotCheckable.
+	Observed string `json:"observed"`
+	// Evidence quotes the record (or says what was looked for and not found).
+	Evidence string `json:"evidence"`
+}
 
 // BucketWidth is the width of the error-rate buckets.
 const BucketWidth = 10 * time.Second
@@ -37,6 +79,8 @@ type Options struct {
 	Language string
 	// FinalizedBy says who had the report written (finalize_report or the run supervisor).
 	FinalizedBy string
+	// Criteria are the finalize_report criteria argument (used when the start fixed none).
+	Criteria []session.Criterion
 }
 
 // Analysis is the result of Analyze: the fault window, per-app findings, per-service
@@ -73,6 +117,14 @@ type Analysis struct {
 	Issues          []Issue          `json:"issues"`
 	// Notes are remarks about the analysis itself (missing files, malformed lines...).
 	Notes []string `json:"notes,omitempty"`
+
+	// Faults says, per action, whether its effect was observed (faults.go).
+	Faults []FaultCheck `json:"faults"`
+	// Verdict is VerdictPassed, VerdictFailed or VerdictInconclusive, from Criteria and
+	// Faults (verdict.go); VerdictReasons say why, in the report language.
+	Verdict        string            `json:"verdict"`
+	VerdictReasons []string          `json:"verdict_reasons,omitempty"`
+	Criteria       []CriterionResult `json:"criteria"`
 }
 
 // AppAnalysis is the log analysis of one application (cluster/namespace/workload).

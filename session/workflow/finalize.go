@@ -25,6 +25,8 @@ type FinalizeRequest struct {
 	Language  string
 	// By is who finalizes: session.FinalizedByTool ("" too) or session.FinalizedBySupervisor.
 	By string
+	// Criteria are the finalize_report criteria argument: used when start_experiment fixed none.
+	Criteria []session.Criterion
 }
 
 // The statuses of a FinalizeResult.
@@ -44,7 +46,14 @@ type FinalizeResult struct {
 	// ReportPath and JSONPath are the Markdown report and its JSON twin.
 	ReportPath string
 	JSONPath   string
-	Summary    string
+	// HTMLPath is the single-file HTML twin.
+	HTMLPath string
+	Summary  string
+	// Verdict, Criteria and Faults are the report's verdict and the facts it rests on
+	// (empty when AlreadyWritten: read them from the JSON twin).
+	Verdict  string
+	Criteria []report.CriterionResult
+	Faults   []report.FaultCheck
 }
 
 // Finalize finishes the post-experiment baseline, stops log collection, collects the
