@@ -7,3 +7,6 @@ import "github.com/fis-mcp/fis-mcp/session"
 func faultChecks(s *session.Session, a *Analysis, lang string) []FaultCheck {
 	return nil
 }
+
+// faultsSection renders whether each action's fault was observed.
+func (r *renderer) faultsSection() {}

