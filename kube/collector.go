@@ -377,6 +377,7 @@ func (af *appFollower) reconcile(pod *corev1.Pod, initial bool) {
 			if restarted {
 				af.log.Info().Str("pod", t.Pod).Str("container", t.Container).Int32("restarts", in.RestartCount).Msg("container restarted")
 			}
+			tl.observe(in)
 			tl.notify()
 			return
 		}
@@ -393,6 +394,7 @@ func (af *appFollower) reconcile(pod *corev1.Pod, initial bool) {
 			backoff: af.c.opts.Backoff, maxBackoff: af.c.opts.MaxBackoff, log: af.log,
 			written: &af.c.written,
 		})
+		tl.observe(in)
 		af.tails[t.ID()] = tl
 		af.order = append(af.order, t.ID())
 		// Slots go to containers in the order they are seen (apps in the order given,
@@ -544,10 +546,16 @@ func (af *appFollower) streams() []session.LogStream {
 			}
 			msg = ""
 		}
-		out = append(out, session.LogStream{
+		ls := session.LogStream{
 			App: af.app.Key(), Pod: t.cfg.target.Pod, Container: t.cfg.target.Container,
-			File: af.file, Status: st, Error: msg,
-		})
+			File: af.file, Status: st, Error: msg, PodUID: t.cfg.target.PodUID,
+		}
+		rec := t.record() // podrecord.go: what fault confirmation reads
+		if ls.Restarts = rec.restarts; !rec.startedAt.IsZero() {
+			started := rec.startedAt
+			ls.StartedAt = &started
+		}
+		out = append(out, ls)
 	}
 	return out
 }

@@ -85,6 +85,7 @@ type tail struct {
 	mu     sync.Mutex
 	status string
 	errMsg string
+	rec    podRecord // the container's start and restart count (podrecord.go)
 
 	// Owned by the run goroutine.
 	holding  bool

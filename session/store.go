@@ -49,6 +49,9 @@ type Summary struct {
 	ExperimentID string    `json:"experiment_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// Verdict is the report's verdict once reported (passed, failed or inconclusive);
+	// tools.SessionSummary carries it on the wire.
+	Verdict string `json:"-"`
 }
 
 // Open opens (creating if needed, 0700) the store under dir. Session files that
@@ -179,6 +182,9 @@ func (s *Store) List() ([]Summary, error) {
 		}
 		if sess.Run != nil {
 			sum.ExperimentID = sess.Run.ExperimentID
+		}
+		if sess.Report != nil {
+			sum.Verdict = sess.Report.Verdict
 		}
 		out = append(out, sum)
 	}

@@ -88,7 +88,10 @@ type Experiment struct {
 	AffectedResources        []AffectedResource `json:"affected_resources"`
 	// ExpectedBehavior holds per-service sections of expected-behavior.md (older layout), keyed by heading.
 	ExpectedBehavior map[string]string `json:"expected_behavior,omitempty"`
-	Template         Template          `json:"template"`
+	// Hypothesis holds the bullet lines of the README's "## Hypothesis" / "## 假设" section
+	// (one criterion each, as written).
+	Hypothesis []string `json:"hypothesis,omitempty"`
+	Template   Template `json:"template"`
 }
 
 // AffectedResource is one row of the README's Affected Resources table.
@@ -318,6 +321,12 @@ type LogStream struct {
 	File      string `json:"file"`
 	Status    string `json:"status"`
 	Error     string `json:"error,omitempty"`
+	// PodUID, StartedAt (the container's current start) and Restarts (its restart count)
+	// are the pod records fault confirmation reads: a new UID or a restart after an action
+	// started shows a pod deletion or restart.
+	PodUID    string     `json:"pod_uid,omitempty"`
+	StartedAt *time.Time `json:"started_at,omitempty"`
+	Restarts  int32      `json:"restarts,omitempty"`
 }
 
 // Confirmation is a pending start confirmation. Only the token's hash is stored.
@@ -372,6 +381,29 @@ type Run struct {
 	UnattendedStop string `json:"unattended_stop,omitempty"`
 	// Criteria are the hypothesis criteria fixed by start_experiment before the run.
 	Criteria []Criterion `json:"criteria,omitempty"`
+	// ExperimentReport is FIS's own experiment report of the run, as GetExperiment last
+	// returned it (templates with an experiment report configuration only).
+	ExperimentReport *ExperimentReport `json:"experiment_report,omitempty"`
+}
+
+// ExperimentReport is GetExperiment's experimentReport: the state of FIS's own report
+// generation and, once generated, where it is in S3
+// (https://docs.aws.amazon.com/fis/latest/APIReference/API_ExperimentReport.html).
+type ExperimentReport struct {
+	// Status is pending, running, completed, cancelled or failed (API_ExperimentReportState).
+	Status string `json:"status,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// ErrorCode is the error code when generation failed.
+	ErrorCode string                   `json:"error_code,omitempty"`
+	S3Reports []ExperimentReportS3File `json:"s3_reports,omitempty"`
+	// ReadAt is when fis-mcp read this state.
+	ReadAt time.Time `json:"read_at"`
+}
+
+// ExperimentReportS3File is one generated report file (API_ExperimentReportS3Report).
+type ExperimentReportS3File struct {
+	Arn        string `json:"arn"`
+	ReportType string `json:"report_type,omitempty"`
 }
 
 // ActionRun is one action's state within the running experiment.
@@ -491,6 +523,11 @@ type MetricSeries struct {
 	Stat       string        `json:"stat"`
 	Unit       string        `json:"unit,omitempty"`
 	Points     []MetricPoint `json:"points"`
+	// PeriodSeconds is the GetMetricData period the points were read with (0: not
+	// recorded, sessions from before it was); HighResolution says whether the metric is
+	// a high-resolution one (sub-minute periods possible) or standard (60 s at best).
+	PeriodSeconds  int  `json:"period_seconds,omitempty"`
+	HighResolution bool `json:"high_resolution,omitempty"`
 }
 
 // MetricPoint is one datapoint.

@@ -80,6 +80,9 @@ type cwMetric struct {
 	dims            map[string]string
 	fn              func(time.Time) float64
 	points          []MetricPoint
+	// highRes: stored at 1-second resolution (PutMetricData StorageResolution 1);
+	// otherwise standard resolution, as every AWS-published metric.
+	highRes bool
 }
 
 // cloudwatchState is the fake's CloudWatch state.
@@ -215,6 +218,24 @@ func (s *Server) PutMetricPoints(namespace, metric string, dims map[string]strin
 		s.cloudwatch.metrics[k] = m
 	}
 	m.points = append(m.points, points...)
+}
+
+// SetMetricStorageResolution sets a seeded metric's storage resolution, as
+// PutMetricData's StorageResolution: 1 (high resolution) or 60 (standard, the default).
+// Standard-resolution metrics read with a period under 60 s only have data in the
+// periods that start on a whole minute (CloudWatch has one value per minute for them:
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html, Period).
+func (s *Server) SetMetricStorageResolution(namespace, metric string, dims map[string]string, seconds int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cloudwatch.init()
+	k := cwMetricKey(namespace, metric, dims)
+	m := s.cloudwatch.metrics[k]
+	if m == nil {
+		m = &cwMetric{namespace: namespace, name: metric, dims: cfnCopyMap(dims)}
+		s.cloudwatch.metrics[k] = m
+	}
+	m.highRes = seconds > 0 && seconds < 60
 }
 
 // SetGetMetricDataPageSize caps the datapoints per GetMetricData page (to exercise
@@ -615,17 +636,34 @@ func cwGetMetricData(s *Server, c *call) {
 }
 
 // series aggregates the metric over [start, end) in periods starting at start
-// (rounded down to the minute for periods of a minute or more); only periods that
-// began by now have data. A nil metric has no data.
+// (rounded down to the minute for periods of a minute or more, to the period for
+// shorter ones); only periods that began by now have data. A nil metric has no data.
+// Periods under 60 s: nothing when start is more than 3 hours ago (sub-minute data is
+// kept 3 hours: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html),
+// and a standard-resolution metric only has its one-minute values, in the periods
+// that start on a whole minute (the others have no datapoint).
 func (m *cwMetric) series(start, end, now time.Time, period time.Duration, stat string) []MetricPoint {
 	if m == nil || period <= 0 {
 		return nil
 	}
-	if period >= time.Minute {
+	subMinute := period < time.Minute
+	if subMinute && now.Sub(start) > 3*time.Hour {
+		return nil
+	}
+	if subMinute {
+		start = start.Truncate(period)
+	} else {
 		start = start.Truncate(time.Minute)
 	}
 	var out []MetricPoint
 	for t := start; t.Before(end) && !t.After(now); t = t.Add(period) {
+		width := period
+		if subMinute && !m.highRes {
+			if !t.Equal(t.Truncate(time.Minute)) {
+				continue
+			}
+			width = time.Minute // the minute's one stored value
+		}
 		if m.fn != nil {
 			v := m.fn(t)
 			if !math.IsNaN(v) {
@@ -635,7 +673,7 @@ func (m *cwMetric) series(start, end, now time.Time, period time.Duration, stat 
 		}
 		var vals []float64
 		for _, p := range m.points {
-			if !p.Time.Before(t) && p.Time.Before(t.Add(period)) && p.Time.Before(end) {
+			if !p.Time.Before(t) && p.Time.Before(t.Add(width)) && p.Time.Before(end) {
 				vals = append(vals, p.Value)
 			}
 		}

@@ -82,6 +82,9 @@ type FISTiming struct {
 	Stopping time.Duration
 	// StuckInitiating keeps new experiments initiating forever (e.g. an IAM role not yet propagated).
 	StuckInitiating bool
+	// ReportGeneration is how long FIS takes to generate an experiment report after the
+	// post-experiment duration (default 30 s; fis_report.go).
+	ReportGeneration time.Duration
 }
 
 // StartedExperiment records one experiment actually started (a repeated client token is not recorded again).
@@ -350,6 +353,9 @@ func (t FISTiming) withDefaults() FISTiming {
 	}
 	if t.Stopping <= 0 {
 		t.Stopping = 2 * time.Second
+	}
+	if t.ReportGeneration <= 0 {
+		t.ReportGeneration = 30 * time.Second
 	}
 	return t
 }
@@ -637,6 +643,8 @@ type fisJSONExperiment struct {
 	EndTime              *float64                 `json:"endTime,omitempty"`
 	Tags                 map[string]string        `json:"tags,omitempty"`
 	ExperimentOptions    map[string]string        `json:"experimentOptions,omitempty"`
+	// ExperimentReport is present for templates with a report configuration (fis_report.go).
+	ExperimentReport *fisJSONExperimentReport `json:"experimentReport,omitempty"`
 }
 
 type fisJSONSummary struct {
@@ -749,6 +757,7 @@ func (s *Server) fisExperimentJSON(e *fisExperiment, now time.Time) fisJSONExper
 			StartTime: fisEpochPtr(av.start), EndTime: fisEpochPtr(av.end),
 		}
 	}
+	je.ExperimentReport = e.reportJSON(v, now)
 	return je
 }
 

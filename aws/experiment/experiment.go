@@ -73,6 +73,8 @@ type Status struct {
 	Tags        map[string]string
 	// Actions are sorted by name.
 	Actions []session.ActionRun
+	// Report is FIS's own experiment report (nil when GetExperiment returned none).
+	Report *session.ExperimentReport
 }
 
 // IsTerminal reports whether an experiment in state will not change any more.
@@ -402,7 +404,28 @@ func mapExperiment(e *types.Experiment) Status {
 		st.Actions = append(st.Actions, r)
 	}
 	sort.Slice(st.Actions, func(i, j int) bool { return st.Actions[i].Name < st.Actions[j].Name })
+	st.Report = mapReport(e.ExperimentReport)
 	return st
+}
+
+// mapReport maps GetExperiment's experimentReport (API_ExperimentReport: state {status,
+// reason, error {code}}, s3Reports [{arn, reportType}]); nil stays nil.
+func mapReport(r *types.ExperimentReport) *session.ExperimentReport {
+	if r == nil {
+		return nil
+	}
+	out := &session.ExperimentReport{}
+	if r.State != nil {
+		out.Status = string(r.State.Status)
+		out.Reason = deref(r.State.Reason)
+		if r.State.Error != nil {
+			out.ErrorCode = deref(r.State.Error.Code)
+		}
+	}
+	for _, f := range r.S3Reports {
+		out.S3Reports = append(out.S3Reports, session.ExperimentReportS3File{Arn: deref(f.Arn), ReportType: deref(f.ReportType)})
+	}
+	return out
 }
 
 // ParseISODuration parses an ISO 8601 duration such as PT10M, PT30S, PT1H30M or P1D

@@ -44,6 +44,15 @@ const MaxQueriesPerCall = 500
 // MaxPoints is the most datapoints per series Fetch asks for (the period grows with the window).
 const MaxPoints = 60
 
+// Periods. A standard-resolution metric can be read at 60 s or a multiple of 60; a
+// high-resolution one (stored by PutMetricData with StorageResolution 1) also at 1, 5,
+// 10, 20 or 30 s (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html, Period;
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Resolution_definition).
+// Metrics that AWS services publish are standard resolution: sub-minute data exists
+// only for custom metrics stored at 1-second resolution, and only for 3 hours
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
+var highResPeriods = []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
+
 // MetricDataGetter is the CloudWatch call Fetch needs.
 type MetricDataGetter interface {
 	GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
@@ -61,6 +70,9 @@ type metricDef struct {
 	dim string
 	// member: one series per MemberIDs entry rather than one for the resource.
 	member bool
+	// highRes: a high-resolution metric (sub-minute periods); every AWS-published
+	// metric of the sets below is standard resolution.
+	highRes bool
 }
 
 // Namespaces.
@@ -168,10 +180,25 @@ func queries(targets []Target) []query {
 	return out
 }
 
-// Period returns the period Fetch uses for a window: at most MaxPoints points,
-// a multiple of 60 s, at least 60 s.
+// Period returns the period Fetch uses for a standard-resolution metric over a window:
+// at most MaxPoints points, a multiple of 60 s, at least 60 s.
 func Period(start, end time.Time) time.Duration {
+	return PeriodFor(start, end, false)
+}
+
+// PeriodFor returns the period for one metric over [start, end): the shortest period
+// CloudWatch allows for the metric's resolution that gives at most MaxPoints points,
+// so a window gives as many points as it can (at least 10 once it is 10 periods long:
+// 10 min for a standard metric, 10 s for a high-resolution one).
+func PeriodFor(start, end time.Time, highRes bool) time.Duration {
 	w := end.Sub(start)
+	if highRes {
+		for _, p := range highResPeriods {
+			if w <= p*MaxPoints {
+				return p
+			}
+		}
+	}
 	p := (w + MaxPoints - 1) / MaxPoints
 	p = (p + time.Minute - 1) / time.Minute * time.Minute
 	return max(p, time.Minute)
@@ -187,24 +214,31 @@ func Fetch(ctx context.Context, c *awsapi.Clients, targets []Target, start, end 
 }
 
 func fetch(ctx context.Context, cw MetricDataGetter, targets []Target, start, end time.Time) ([]session.MetricSeries, error) {
+	return fetchQueries(ctx, cw, queries(targets), start, end)
+}
+
+// group is the queries read with one period in one namespace.
+type group struct {
+	namespace string
+	period    time.Duration
+}
+
+func fetchQueries(ctx context.Context, cw MetricDataGetter, qs []query, start, end time.Time) ([]session.MetricSeries, error) {
 	if !start.Before(end) {
 		return nil, fmt.Errorf("metrics: window start %s is not before end %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
 	}
-	qs := queries(targets)
 	if len(qs) == 0 {
 		return nil, nil
 	}
-	period := Period(start, end)
-	start = start.Truncate(period)
-
-	// Group by namespace, in first-seen order.
-	var order []string
-	byNS := map[string][]int{}
+	// Group by namespace and period (each metric's own), in first-seen order.
+	var order []group
+	byGroup := map[group][]int{}
 	for i, q := range qs {
-		if _, ok := byNS[q.namespace]; !ok {
-			order = append(order, q.namespace)
+		g := group{q.namespace, PeriodFor(start, end, q.def.highRes)}
+		if _, ok := byGroup[g]; !ok {
+			order = append(order, g)
 		}
-		byNS[q.namespace] = append(byNS[q.namespace], i)
+		byGroup[g] = append(byGroup[g], i)
 	}
 	series := make([]session.MetricSeries, len(qs))
 	done := make([]bool, len(qs))
@@ -212,14 +246,17 @@ func fetch(ctx context.Context, cw MetricDataGetter, targets []Target, start, en
 		series[i] = session.MetricSeries{
 			Service: q.service, Identifier: q.id, Namespace: q.namespace,
 			Metric: q.def.metric, Stat: q.def.stat, Unit: q.def.unit, Points: []session.MetricPoint{},
+			PeriodSeconds: int(PeriodFor(start, end, q.def.highRes) / time.Second), HighResolution: q.def.highRes,
 		}
 	}
 	var errs []error
-	for _, ns := range order {
-		idx := byNS[ns]
+	for _, g := range order {
+		idx := byGroup[g]
+		// Periods start on period boundaries, as CloudWatch rounds StartTime.
+		from0 := start.Truncate(g.period)
 		for from := 0; from < len(idx); from += MaxQueriesPerCall {
 			chunk := idx[from:min(from+MaxQueriesPerCall, len(idx))]
-			bad, err := fetchChunk(ctx, cw, qs, chunk, series, start, end, period)
+			bad, err := fetchChunk(ctx, cw, qs, chunk, series, from0, end, g.period)
 			if err != nil {
 				errs = append(errs, err)
 			}

@@ -36,6 +36,7 @@ func Load(d *Dir) (session.Experiment, []string, error) {
 		DashboardURL:             r.DashboardURL,
 		ReadmeLanguage:           r.Language,
 		AffectedResources:        r.AffectedResources,
+		Hypothesis:               ParseHypothesis(b),
 	}
 	if exp.AffectedResources == nil {
 		exp.AffectedResources = []session.AffectedResource{}
