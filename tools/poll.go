@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/humandur"
 	"github.com/fis-mcp/fis-mcp/session/report"
 	"github.com/fis-mcp/fis-mcp/session/untrusted"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
@@ -83,16 +84,17 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 	if out.Reason != "" {
 		fmt.Fprintf(&b, " (%s)", out.Reason)
 	}
-	fmt.Fprintf(&b, " — elapsed %s\n", (time.Duration(out.Elapsed) * time.Second).String())
+	elapsed := humandur.Format("en", time.Duration(out.Elapsed*float64(time.Second)).Round(time.Second))
+	fmt.Fprintf(&b, " — elapsed %s\n", elapsed)
 	if !out.Terminal && (out.State == "pending" || out.State == "initiating") && out.Elapsed >= 120 {
 		fmt.Fprintf(&b, "The experiment has been %s for %s; FIS normally starts the actions within a minute. Most likely the template's IAM role (%s) has not propagated yet or lacks permissions: keep polling, check the experiment's state reason in the FIS console, and stop_experiment if it does not move.\n",
-			out.State, (time.Duration(out.Elapsed) * time.Second).String(), s.Experiment.Template.RoleArn)
+			out.State, elapsed, s.Experiment.Template.RoleArn)
 	}
 	for _, a := range out.Actions {
 		fmt.Fprintf(&b, "  action %-28s %-10s %s\n", a.Name, a.State, a.ActionID)
 	}
 	if len(out.NewEvents) > 0 {
-		b.WriteString("Changes:\n")
+		b.WriteString("Changes (by event time):\n")
 		var quoted []string // AWS's own event texts: data, fenced below
 		for _, e := range out.NewEvents {
 			if report.UntrustedSource(e.Source) {
@@ -128,7 +130,7 @@ func pollText(s *session.Session, out PollOutput, d *Deps) string {
 	if out.Terminal {
 		fmt.Fprintf(&b, "The experiment has ended. Next: finalize_report (it waits out the %s post-experiment baseline, wait=true blocks through it).\n", spellDuration(d.Config.Baseline, durAdj))
 	} else {
-		fmt.Fprintf(&b, "Next poll in %ds.", out.NextPollSeconds)
+		fmt.Fprintf(&b, "Next poll in %s.", humandur.Format("en", time.Duration(out.NextPollSeconds)*time.Second))
 		if out.DashboardURL != "" {
 			fmt.Fprintf(&b, " Dashboard: %s", out.DashboardURL)
 		}

@@ -94,7 +94,7 @@ func TestPollNextPollSeconds(t *testing.T) {
 	if out.NextPollSeconds != 30 || out.Terminal || out.ExperimentID != exp {
 		t.Fatalf("first poll: %+v", out)
 	}
-	if !strings.Contains(r.text, "Next poll in 30s") {
+	if !strings.Contains(r.text, "Next poll in 30 s") {
 		t.Errorf("text:\n%s", r.text)
 	}
 	start, _, _, _ := h.aws.ExperimentTimes(exp)

@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/humandur"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -106,7 +107,7 @@ func resolveText(s *session.Session) string {
 	if e.TargetAZ != "" {
 		fmt.Fprintf(&b, "Target AZ:   %s\n", e.TargetAZ)
 	}
-	fmt.Fprintf(&b, "Duration:    %s\nStack:       %s (verified: %s)\n", e.EstimatedDuration, e.StackName, e.StackStatus)
+	fmt.Fprintf(&b, "Duration:    %s\nStack:       %s (verified: %s)\n", humandur.ISO("en", e.EstimatedDuration), e.StackName, e.StackStatus)
 	if t := e.Template; t.MultiAccount() {
 		fmt.Fprintf(&b, "Accounts:    multi-account template, %d target account(s):", len(t.TargetAccounts))
 		for _, a := range t.TargetAccounts {

@@ -15,8 +15,14 @@ type ListSessionsInput struct{}
 
 // ListSessionsOutput lists stored sessions.
 type ListSessionsOutput struct {
-	Sessions []session.Summary `json:"sessions" jsonschema:"stored sessions, newest first"`
+	Sessions []SessionSummary `json:"sessions" jsonschema:"stored sessions, newest first"`
 	Common
+}
+
+// SessionSummary is one stored session, with its report's verdict once reported.
+type SessionSummary struct {
+	session.Summary
+	Verdict string `json:"verdict,omitempty" jsonschema:"the report's verdict once reported: passed, failed or inconclusive"`
 }
 
 // ListSessions is the list_sessions tool.
@@ -44,17 +50,22 @@ func (d *Deps) listSessions(c *call, _ ListSessionsInput) (*mcp.CallToolResult, 
 		b.WriteString("No sessions yet: call resolve_experiment with an experiment directory path or template ID.\n")
 	}
 	running := 0
+	out := ListSessionsOutput{Sessions: []SessionSummary{}}
 	for _, s := range list {
+		sum := SessionSummary{Summary: s, Verdict: s.Verdict}
+		out.Sessions = append(out.Sessions, sum)
 		exp := ""
 		if s.ExperimentID != "" {
 			exp = " experiment " + s.ExperimentID
+		}
+		if sum.Verdict != "" {
+			exp += " verdict " + strings.ToUpper(sum.Verdict)
 		}
 		if s.State == session.StateRunning {
 			running++
 		}
 		fmt.Fprintf(&b, "%s  %-22s %s %s%s  (%s)\n", s.ID, s.State, s.TemplateID, s.Scenario, exp, s.UpdatedAt.Format("2006-01-02 15:04:05Z07:00"))
 	}
-	out := ListSessionsOutput{Sessions: list}
 	text := b.String()
 	if running > 0 {
 		text += fmt.Sprintf("%d session(s) have a running experiment: poll them, or stop_experiment to stop.\n", running)

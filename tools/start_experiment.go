@@ -8,6 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
+	"github.com/fis-mcp/fis-mcp/session/hypothesis"
 	"github.com/fis-mcp/fis-mcp/session/workflow"
 )
 
@@ -16,6 +17,7 @@ type StartExperimentInput struct {
 	SessionID         string `json:"session_id" jsonschema:"the session from resolve_experiment"`
 	ConfirmationToken string `json:"confirmation_token,omitempty" jsonschema:"the token from the first call; pass it ONLY after the human has read the impact warning and explicitly said to start"`
 	DryRun            bool   `json:"dry_run,omitempty" jsonschema:"start with experimentOptions.actionsMode=skip-all: FIS resolves the targets and runs no action (same confirmation as a real start)"`
+	Criteria          []any  `json:"criteria,omitempty" jsonschema:"optional hypothesis fixed before the run, given with the first call (no token): each item free text (orders-api recovers within 90 seconds) or an object {subject, measure, bound}; listed in the impact warning, and the report's verdict is judged against them"`
 }
 
 // StartExperimentOutput is either a confirmation request or the started experiment.
@@ -40,7 +42,9 @@ func StartExperiment(d *Deps) server.ServerTool {
 			"When the MCP client supports elicitation, the server asks the human directly and starts only on their explicit yes. "+
 			"Otherwise: the first call (no token) returns the impact warning and a single-use confirmation_token valid for {confirmation-ttl}; "+
 			"show the warning to the human verbatim and call again with the token ONLY if they explicitly answer \"Yes, start experiment\". Never confirm on the human's behalf. "+
-			"dry_run=true starts with actionsMode skip-all (no action runs) behind the same confirmation."),
+			"dry_run=true starts with actionsMode skip-all (no action runs) behind the same confirmation. "+
+			"criteria (optional, with the first call) fix the hypothesis before the run: they are listed in the impact warning and the report is judged against them; "+
+			"they cannot be changed with the token (a token call with different criteria is refused: ask for a new warning)."),
 		mcp.WithTitleAnnotation("Experiment: start (confirmation required)"),
 		mcp.WithReadOnlyHintAnnotation(false),
 		mcp.WithDestructiveHintAnnotation(true),
@@ -57,13 +61,23 @@ func (d *Deps) startExperiment(c *call, in StartExperimentInput) (*mcp.CallToolR
 	var res workflow.StartResult
 	var err error
 	var asker *elicitAsker
+	crits, cerr := hypothesis.FromArgs(in.Criteria, hypothesis.SourceStart)
+	if cerr != nil {
+		return c.fail(in.SessionID, fmt.Errorf("invalid criteria: %w", cerr))
+	}
 	switch answer := server.ElicitationResponse(c.req.Params.InputResponses, confirmInputID); {
 	case in.ConfirmationToken != "":
+		if err := d.CheckStartCriteria(in.SessionID, crits); err != nil {
+			return c.fail(in.SessionID, err)
+		}
 		res, err = d.ConfirmStart(c.ctx, in.SessionID, workflow.Confirmation{Token: in.ConfirmationToken, DryRun: in.DryRun})
 	case answer != nil: // a retry carrying the human's answer to the elicitation, and its token
+		if err := d.CheckStartCriteria(in.SessionID, crits); err != nil {
+			return c.fail(in.SessionID, err)
+		}
 		res, err = d.ConfirmStart(c.ctx, in.SessionID, workflow.Confirmation{Token: c.req.Params.RequestState, DryRun: in.DryRun, Answer: elicitedAnswer(answer)})
 	default:
-		req := workflow.StartRequest{SessionID: in.SessionID, DryRun: in.DryRun}
+		req := workflow.StartRequest{SessionID: in.SessionID, DryRun: in.DryRun, Criteria: crits}
 		if asker = c.asker(); asker != nil {
 			req.Asker = asker
 		}

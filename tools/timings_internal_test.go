@@ -25,8 +25,9 @@ func TestSpellDuration(t *testing.T) {
 		{30 * time.Second, durShort, "30 s"},
 		{2 * time.Second, durShort, "2 s"},
 		{5 * time.Minute, durShort, "5 min"},
-		{1500 * time.Millisecond, durLong, "1.5s"},
-		{0, durShort, "0s"},
+		{270 * time.Second, durShort, "4 min 30 s"},
+		{1500 * time.Millisecond, durLong, "1.5 s"},
+		{0, durShort, "0 s"},
 	}
 	for _, tc := range tests {
 		if got := spellDuration(tc.d, tc.style); got != tc.want {

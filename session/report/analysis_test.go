@@ -274,15 +274,16 @@ func TestWriteNeverOverwrites(t *testing.T) {
 	want := "2026-04-11-10-29-58-aurora-failover-writer-redis-az-power-experiment-results"
 	var paths []string
 	for i := 0; i < 3; i++ {
-		md, js, err := Write(s, a, dir)
+		w, err := Write(s, a, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
+		md, js, page := w.Markdown, w.JSON, w.HTML
 		paths = append(paths, md)
-		if strings.TrimSuffix(md, ".md") != strings.TrimSuffix(js, ".json") {
-			t.Fatalf("md %s and json %s differ", md, js)
+		if strings.TrimSuffix(md, ".md") != strings.TrimSuffix(js, ".json") || strings.TrimSuffix(md, ".md") != strings.TrimSuffix(page, ".html") {
+			t.Fatalf("md %s, json %s and html %s differ", md, js, page)
 		}
-		for _, p := range []string{md, js} {
+		for _, p := range []string{md, js, page} {
 			st, err := os.Stat(p)
 			if err != nil || st.Mode().Perm() != 0o644 {
 				t.Fatalf("%s: %v %v", p, err, st)
@@ -295,8 +296,8 @@ func TestWriteNeverOverwrites(t *testing.T) {
 		}
 	}
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 6 {
-		t.Fatalf("want 6 files (no temp left), got %d", len(ents))
+	if len(ents) != 9 {
+		t.Fatalf("want 9 files (no temp left), got %d", len(ents))
 	}
 	// Aborted: named after the abort time.
 	ab := fixtures()["aborted"]()

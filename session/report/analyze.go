@@ -85,11 +85,15 @@ func analyze(s *session.Session, opts Options, newSc func(cls *classifier, fault
 			a.Notes = append(a.Notes, tr(lang, "AWS observation not read: %s", e))
 		}
 	}
+	noteUndetermined(s, a)
+	withholdApps(s, a, lang)
 	a.Services = serviceVerdicts(s, a, lang)
+	withholdServices(s, a, lang)
 	a.Timeline = mergeTimeline(s, a, lang)
 	a.Recommendations, a.Issues = findings(s, a, lang)
 	a.Faults = faultChecks(s, a, lang)
 	a.Verdict, a.VerdictReasons, a.Criteria = computeVerdict(s, a, opts.Criteria, lang)
+	a.History = loadHistory(s, lang)
 	return a, nil
 }
 
@@ -168,11 +172,15 @@ func analyzeFiles(sc fileScanner, cls *classifier, w window, s *session.Session,
 	aa := AppAnalysis{Cluster: app.Cluster, Namespace: app.Namespace, Workload: app.Workload, Kind: app.Kind, Service: app.Service,
 		LogFiles: files}
 	aa.RecoveryFrom, aa.InstantaneousFault = w.recFrom.UTC(), w.instantaneous
+	aa.RecoveryRef = experimentRef(lang, w)
 	if st, end, inst, ok := serviceFault(s, w, app.Service); ok {
 		aa.InstantaneousFault = inst
 		aa.RecoveryFrom = end.UTC()
+		acts := strings.Join(startedServiceActions(s, app.Service), ", ")
+		aa.RecoveryRef = tr(lang, "the end of %s", acts)
 		if inst {
 			aa.RecoveryFrom = st.UTC()
+			aa.RecoveryRef = tr(lang, "the start of %s, a one-shot fault", acts)
 		}
 	}
 	acc := newAppAcc(len(cls.sigs))
@@ -243,6 +251,7 @@ func finishApp(aa *AppAnalysis, acc *appAcc, cls *classifier, w window, s *sessi
 			aa.PeakErrors = int(b.errors)
 			t := w.faultStart.Add(time.Duration(i) * BucketWidth).UTC()
 			aa.PeakAt = &t
+			aa.peakFirstErr = nsTime(b.firstErr)
 		}
 	}
 	aa.FirstError, aa.LastError = nsTime(acc.firstErrNs), nsTime(acc.lastErrNs)
@@ -296,6 +305,8 @@ func finishApp(aa *AppAnalysis, acc *appAcc, cls *classifier, w window, s *sessi
 	if rr.runIdx != nil {
 		at := w.faultStart.Add(time.Duration(*rr.runIdx) * BucketWidth).UTC()
 		aa.RecoveredAt = &at
+		q := w.faultStart.Add(time.Duration(quietFrom(errs, startIdx, aa.BaselineRate, rr.impactIdx, *rr.runIdx)) * BucketWidth).UTC()
+		aa.QuietAt = &q
 		d := at.Sub(aa.RecoveryFrom)
 		if d < 0 {
 			d = 0
@@ -315,6 +326,29 @@ func finishApp(aa *AppAnalysis, acc *appAcc, cls *classifier, w window, s *sessi
 		aa.RecoveryNote = tr(lang, "no 30-s run at or below the baseline (%.1f errors/10 s) before the window closed at %s",
 			aa.BaselineRate, hms(w.close))
 	}
+}
+
+// quietFrom is the first bucket of the quiet stretch (at or below the threshold) that
+// holds the recovery run starting at bucket run: it reaches back past the recovery
+// reference, but not to or before the first impacted bucket.
+func quietFrom(errs []int, startIdx int64, threshold float64, impactIdx, run int64) int64 {
+	q := run
+	for q-1 > impactIdx {
+		j := q - 1 - startIdx
+		if j < 0 || j >= int64(len(errs)) || float64(errs[j]) > threshold {
+			break
+		}
+		q--
+	}
+	return q
+}
+
+// experimentRef describes the experiment-wide recovery reference.
+func experimentRef(lang string, w window) string {
+	if w.instantaneous {
+		return tr(lang, "the fault start, one-shot faults (not tied to an affected resource)")
+	}
+	return tr(lang, "the fault end (not tied to an affected resource)")
 }
 
 func roundSec(d time.Duration) float64 { return math.Round(d.Seconds()*10) / 10 }
@@ -421,7 +455,7 @@ func computeRecovery(in recoveryInput) recoveryResult {
 func indirectEvidence(lang string, aa *AppAnalysis, w window) string {
 	ev := tr(lang, "errors rose from %.1f per 10 s before the fault to a peak of %d per 10 s", aa.BaselineRate, aa.PeakErrors)
 	if aa.PeakAt != nil {
-		ev += tr(lang, " at %s", hms(*aa.PeakAt))
+		ev += tr(lang, " in the 10 s bucket starting %s", hms(*aa.PeakAt))
 	}
 	if aa.TimeToImpact != nil {
 		ev += tr(lang, "; first error %s after the fault started (%s)", fmtSeconds(lang, *aa.TimeToImpact), hms(w.faultStart))
@@ -435,6 +469,7 @@ func serviceVerdicts(s *session.Session, a *Analysis, lang string) []ServiceAnal
 	for _, r := range s.Experiment.AffectedResources {
 		sv := ServiceAnalysis{Service: r.Type, Identifier: r.Identifier, Impact: r.Impact, Apps: []string{}}
 		sv.FinalState = finalResourceState(s, r.Identifier)
+		sv.Resources = rowResources(s, r.Identifier)
 		var apps []*AppAnalysis
 		for i := range a.Apps {
 			if a.Apps[i].Service == r.Identifier {
@@ -451,6 +486,8 @@ func serviceVerdicts(s *session.Session, a *Analysis, lang string) []ServiceAnal
 			sv.Notes = tr(lang, "dry run: actions were skipped")
 		case len(apps) > 0:
 			sv.RecoveryStatus, sv.Notes = worstOf(lang, apps)
+		case len(sv.Resources) > 0:
+			sv.RecoveryStatus, sv.Notes = groupVerdict(lang, sv.Resources)
 		case sv.FinalState != "":
 			if finalResourceHealthy(s, r.Identifier, sv.FinalState) {
 				sv.RecoveryStatus = StatusRecovered
@@ -500,6 +537,9 @@ func worstOf(lang string, apps []*AppAnalysis) (string, string) {
 	switch worst.RecoveryStatus {
 	case StatusRecovered:
 		note += tr(lang, "; slowest recovery %s (%s)", fmtSeconds(lang, deref(worst.RecoverySeconds)), worst.Key())
+		if worst.QuietAt != nil {
+			note += tr(lang, ", back at the pre-fault error rate from %s", hms(*worst.QuietAt))
+		}
 	case StatusPartiallyRecovered, StatusNotRecovered:
 		note += fmt.Sprintf("; %s: %s", worst.Key(), worst.RecoveryNote)
 	}
@@ -589,7 +629,16 @@ func mergeTimeline(s *session.Session, a *Analysis, lang string) []TimelineEntry
 			add(*ap.FirstError, session.SourceApp, ap.Key(), tr(lang, "first application error (%s)", ap.Key()))
 		}
 		if ap.PeakAt != nil {
-			add(*ap.PeakAt, session.SourceApp, ap.Key(), tr(lang, "peak %d errors per 10 s (%s)", ap.PeakErrors, ap.Key()))
+			// The peak is a 10 s bucket, not a moment: it is placed at the first error it
+			// holds (never before the app's first error) and names its bucket.
+			pt := *ap.PeakAt
+			if ap.peakFirstErr != nil && ap.peakFirstErr.After(pt) {
+				pt = *ap.peakFirstErr
+			}
+			if ap.FirstError != nil && ap.FirstError.After(pt) {
+				pt = *ap.FirstError
+			}
+			add(pt, session.SourceApp, ap.Key(), tr(lang, "peak %d errors in the 10 s bucket starting %s (%s)", ap.PeakErrors, hms(*ap.PeakAt), ap.Key()))
 		}
 		if ap.LastError != nil {
 			add(*ap.LastError, session.SourceApp, ap.Key(), tr(lang, "last application error (%s)", ap.Key()))
@@ -597,10 +646,14 @@ func mergeTimeline(s *session.Session, a *Analysis, lang string) []TimelineEntry
 		if len(ap.RecoverySignals) > 0 {
 			add(ap.RecoverySignals[0].Time, session.SourceApp, ap.Key(), tr(lang, "first recovery signal in the logs (%s)", ap.Key()))
 		}
-		if ap.RecoveredAt != nil {
+		if ap.QuietAt != nil {
+			add(*ap.QuietAt, session.SourceApp, ap.Key(), tr(lang, "error rate back at baseline (%s, %s)", ap.Key(), statusText(lang, ap.RecoveryStatus)))
+		} else if ap.RecoveredAt != nil {
 			add(*ap.RecoveredAt, session.SourceApp, ap.Key(), tr(lang, "error rate back at baseline (%s, %s)", ap.Key(), statusText(lang, ap.RecoveryStatus)))
 		}
 	}
+	// By each event's own time; ties keep the order they were added in (the session's
+	// recorded order first, then AWS's records, then the app-derived events).
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
 }

@@ -26,6 +26,7 @@ func findings(s *session.Session, a *Analysis, lang string) ([]Recommendation, [
 	var recs []Recommendation
 	var issues []Issue
 	add := func(p, r string) { issues = append(issues, Issue{Problem: p, Recommendation: r}) }
+	issues = append(issues, undeterminedIssues(s, a, lang)...)
 
 	if a.Aborted {
 		reason, remedy := tr(lang, "unknown reason"), tr(lang, "Fix the cause and run the workflow again.")

@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
-	"math"
-	"strings"
 	"time"
+
+	"github.com/fis-mcp/fis-mcp/session/humandur"
 )
 
 // tr translates an English format string (the key of the zh table) and formats it.
@@ -51,41 +51,12 @@ func hms(t time.Time) string {
 	return t.UTC().Format("15:04:05")
 }
 
-func fmtDur(lang string, d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	var b strings.Builder
-	unit := func(n int, en, z string) {
-		if lang == "zh" {
-			fmt.Fprintf(&b, "%d%s", n, z)
-		} else {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			fmt.Fprintf(&b, "%d%s", n, en)
-		}
-	}
-	if h > 0 {
-		unit(h, "h", "小时")
-	}
-	if m > 0 {
-		unit(m, "m", "分")
-	}
-	if s > 0 || b.Len() == 0 {
-		unit(s, "s", "秒")
-	}
-	return b.String()
-}
+// fmtDur is the report's one duration format (session/humandur) for a span between two
+// times, in whole seconds: "12 s", "4 min 30 s", "1 h 5 min".
+func fmtDur(lang string, d time.Duration) string { return humandur.Format(lang, d.Round(time.Second)) }
 
-func fmtSeconds(lang string, sec float64) string {
-	if sec < 60 {
-		if sec == math.Trunc(sec) {
-			return tr(lang, "%d s", int(sec))
-		}
-		return tr(lang, "%.1f s", sec)
-	}
-	return fmtDur(lang, time.Duration(sec*float64(time.Second)))
-}
+// fmtSeconds is fmtDur for a number of seconds ("4.8 s" keeps its tenth).
+func fmtSeconds(lang string, sec float64) string { return humandur.Seconds(lang, sec) }
+
+// fmtISO shows an ISO 8601 duration from a template or README ("PT10M") as "10 min".
+func fmtISO(lang, s string) string { return humandur.ISO(lang, s) }

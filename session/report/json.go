@@ -57,8 +57,17 @@ type jsonReport struct {
 	// LogStreamsNotFollowed: "N streams not followed: …", when the stream limit left any out.
 	LogStreamsNotFollowed string `json:"log_streams_not_followed,omitempty"`
 
+	// StateUnknown: the experiment's state is unknown; ActionsNeverStarted: actions that never left pending.
+	StateUnknown        bool     `json:"state_unknown"`
+	ActionsNeverStarted []string `json:"actions_never_started,omitempty"`
+
 	// AuditChain is the head of the session's audit chain when the report was written (null: none).
 	AuditChain *jsonAuditChain `json:"audit_chain"`
+
+	// FISExperimentReport is FIS's own experiment report (fisreport.go; null: not configured).
+	FISExperimentReport *fisExperimentReport `json:"fis_experiment_report"`
+	// History is the comparison with earlier runs of the template (history.go; null: not part of the history).
+	History *jsonHistory `json:"history"`
 }
 
 type jsonAuditChain struct {
@@ -156,6 +165,12 @@ type jsonApp struct {
 	ErrorsPer10s         []jsonBucket     `json:"errors_per_10s"`
 	LogFiles             []string         `json:"log_files"`
 	Notes                []string         `json:"notes"`
+
+	// QuietAt: when the error rate went back to the baseline (absolute; recovery_seconds counts from recovery_from).
+	QuietAt           *string `json:"quiet_at"`
+	RecoveryFrom      *string `json:"recovery_from"`
+	RecoveryReference string  `json:"recovery_reference,omitempty"`
+	ObservedStatus    string  `json:"observed_status,omitempty"`
 }
 
 type jsonManaged struct {
@@ -176,6 +191,8 @@ type jsonService struct {
 	Notes          string   `json:"notes"`
 	Apps           []string `json:"apps"`
 	FinalState     *string  `json:"final_state"`
+	// Resources: the resolved resources a tag or name row stands for, with their states.
+	Resources []ResourceObservation `json:"resources,omitempty"`
 }
 
 type jsonMetric struct {
@@ -186,6 +203,9 @@ type jsonMetric struct {
 	Stat       string      `json:"stat"`
 	Unit       string      `json:"unit,omitempty"`
 	Points     []jsonPoint `json:"points"`
+	// PeriodSeconds and HighResolution: the period the points were read with and the metric's resolution.
+	PeriodSeconds  int  `json:"period_seconds,omitempty"`
+	HighResolution bool `json:"high_resolution,omitempty"`
 }
 
 type jsonPoint struct {
@@ -238,25 +258,29 @@ func nonNil[T any](s []T) []T {
 
 func renderJSON(s *session.Session, a *Analysis, lang string, recs []Recommendation, issues []Issue) ([]byte, error) {
 	j := jsonReport{
-		SessionID:      s.ID,
-		Verdict:        a.Verdict,
-		VerdictReasons: nonNil(a.VerdictReasons),
-		Criteria:       nonNil(a.Criteria),
-		Faults:         nonNil(a.Faults),
-		Simulated:      s.Simulated,
-		TemplateID:     s.Experiment.TemplateID,
-		Scenario:       s.Experiment.Scenario,
-		StackName:      s.Experiment.StackName,
-		Region:         s.Experiment.Region,
-		Language:       lang,
-		GeneratedAt:    rfcp(a.GeneratedAt),
-		FinalizedBy:    a.FinalizedBy,
-		FaultWindow:    jsonWindow{Instantaneous: a.Instantaneous},
-		Cleanup:        nonNil(cleanupCommands(s)),
-		APICalls:       nonNil(s.APICalls),
-		AuditChain:     auditChainJSON(s),
-		Notes:          nonNil(a.Notes),
-		Issues:         nonNil(issues),
+		SessionID:           s.ID,
+		Verdict:             a.Verdict,
+		VerdictReasons:      nonNil(a.VerdictReasons),
+		Criteria:            nonNil(a.Criteria),
+		Faults:              nonNil(a.Faults),
+		Simulated:           s.Simulated,
+		TemplateID:          s.Experiment.TemplateID,
+		Scenario:            s.Experiment.Scenario,
+		StackName:           s.Experiment.StackName,
+		Region:              s.Experiment.Region,
+		Language:            lang,
+		GeneratedAt:         rfcp(a.GeneratedAt),
+		FinalizedBy:         a.FinalizedBy,
+		FaultWindow:         jsonWindow{Instantaneous: a.Instantaneous},
+		StateUnknown:        a.StateUnknown,
+		ActionsNeverStarted: a.ActionsNeverStarted,
+		Cleanup:             nonNil(cleanupCommands(s)),
+		APICalls:            nonNil(s.APICalls),
+		AuditChain:          auditChainJSON(s),
+		FISExperimentReport: fisReportOf(s),
+		History:             historyJSON(s, a),
+		Notes:               nonNil(a.Notes),
+		Issues:              nonNil(issues),
 	}
 	if a.Aborted {
 		j.Status = "aborted"
@@ -333,12 +357,14 @@ func renderJSON(s *session.Session, a *Analysis, lang string, recs []Recommendat
 	j.ManagedLogs = nonNil(j.ManagedLogs)
 	for _, sv := range a.Services {
 		j.Services = append(j.Services, jsonService{Service: sv.Service, Identifier: sv.Identifier, Indirect: sv.Indirect,
-			RecoveryStatus: strp(sv.RecoveryStatus), Notes: sv.Notes, Apps: nonNil(sv.Apps), FinalState: strp(sv.FinalState)})
+			RecoveryStatus: strp(sv.RecoveryStatus), Notes: sv.Notes, Apps: nonNil(sv.Apps), FinalState: strp(sv.FinalState),
+			Resources: sv.Resources})
 	}
 	j.Services = nonNil(j.Services)
 	if s.Observations != nil {
 		for _, m := range s.Observations.Metrics {
-			jm := jsonMetric{Service: m.Service, Identifier: m.Identifier, Namespace: m.Namespace, Metric: m.Metric, Stat: m.Stat, Unit: m.Unit, Points: []jsonPoint{}}
+			jm := jsonMetric{Service: m.Service, Identifier: m.Identifier, Namespace: m.Namespace, Metric: m.Metric, Stat: m.Stat, Unit: m.Unit, Points: []jsonPoint{},
+				PeriodSeconds: m.PeriodSeconds, HighResolution: m.HighResolution}
 			for _, p := range m.Points {
 				jm.Points = append(jm.Points, jsonPoint{Time: rfc(p.Time), Value: p.Value})
 			}
@@ -367,6 +393,7 @@ func appJSON(ap *AppAnalysis) jsonApp {
 		IndirectEvidence: strp(ap.IndirectEvidence), Errors: ap.Errors, Warnings: ap.Warnings, Lines: ap.Lines, Malformed: ap.Malformed,
 		BaselineErrorsPer10s: ap.BaselineRate, PeakErrorsPer10s: ap.PeakErrors, PeakAt: rfcpp(ap.PeakAt),
 		TimeToImpactSeconds: ap.TimeToImpact, RecoverySeconds: ap.RecoverySeconds, RecoveredAt: rfcpp(ap.RecoveredAt),
+		QuietAt: rfcpp(ap.QuietAt), RecoveryFrom: rfcp(ap.RecoveryFrom), RecoveryReference: ap.RecoveryRef, ObservedStatus: ap.ObservedStatus,
 		RecoveryStatus: ap.RecoveryStatus, RecoveryNote: strp(ap.RecoveryNote), FirstError: rfcpp(ap.FirstError), LastError: rfcpp(ap.LastError),
 		Categories: nonNil(ap.Categories), RecoverySignals: nonNil(ap.RecoverySignals), Samples: nonNil(ap.Samples),
 		LogFiles: nonNil(ap.LogFiles), Notes: nonNil(ap.Notes), Patterns: []jsonPattern{}, ErrorsPer10s: []jsonBucket{}}

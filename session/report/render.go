@@ -13,8 +13,18 @@ import (
 // Render produces the Markdown report and its JSON twin. lang "" uses the
 // analysis language. Analysis notes keep the language Analyze used.
 func Render(s *session.Session, a *Analysis, lang string) (markdown []byte, jsonBytes []byte, err error) {
+	out, err := render(s, a, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.markdown, out.json, nil
+}
+
+// render is Render plus what the HTML twin needs: the language and the charts the
+// Markdown draws, in order (html.go).
+func render(s *session.Session, a *Analysis, lang string) (*rendered, error) {
 	if s == nil || a == nil {
-		return nil, nil, errors.New("report: Render needs a session and an analysis")
+		return nil, errors.New("report: Render needs a session and an analysis")
 	}
 	if lang == "" {
 		lang = a.Language
@@ -28,9 +38,9 @@ func Render(s *session.Session, a *Analysis, lang string) (markdown []byte, json
 	md := r.markdown()
 	js, err := renderJSON(s, a, lang, recs, issues)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return []byte(md), js, nil
+	return &rendered{markdown: []byte(md), json: js, lang: lang, charts: r.charts}, nil
 }
 
 type renderer struct {
@@ -40,6 +50,8 @@ type renderer struct {
 	recs   []Recommendation
 	issues []Issue
 	b      strings.Builder
+	// charts are the Mermaid charts written so far, in order (mermaid.go).
+	charts []*Chart
 }
 
 func (r *renderer) t(format string, args ...any) string { return tr(r.lang, format, args...) }
@@ -106,6 +118,9 @@ func (r *renderer) head() {
 		r.p("> **SIMULATED run:** fis-mcp ran against its built-in simulated account; no real AWS resource was affected.")
 		r.nl()
 	}
+	if w := undeterminedWarning(s, a, r.lang); w != "" {
+		r.raw(w + "\n\n")
+	}
 	fact := func(label, value string) { r.raw(fmt.Sprintf("- **%s:** %s\n", r.t(label), value)) }
 	fact("Scenario", orDash(s.Experiment.Scenario))
 	expID := "—"
@@ -150,7 +165,7 @@ func (r *renderer) head() {
 		fact("Start", iso(a.ExperimentStart))
 		if a.EndKnown {
 			fact("End", iso(a.ExperimentEnd))
-			fact("Duration", fmt.Sprintf("%s (%d s)", fmtDur(r.lang, a.ExperimentEnd.Sub(a.ExperimentStart)), int(a.ExperimentEnd.Sub(a.ExperimentStart).Seconds())))
+			fact("Duration", fmtDur(r.lang, a.ExperimentEnd.Sub(a.ExperimentStart))+r.plannedDuration())
 		} else {
 			fact("End", r.t("not ended when the report was written"))
 			fact("Duration", "—")
@@ -198,6 +213,14 @@ func (r *renderer) head() {
 		fact("Dashboard", s.Experiment.DashboardURL)
 	}
 	r.nl()
+}
+
+// plannedDuration is " (planned: 3 min)" from the README's estimated duration ("PT3M"), or "".
+func (r *renderer) plannedDuration() string {
+	if est := strings.TrimSpace(r.s.Experiment.EstimatedDuration); est != "" {
+		return r.t(" (planned: %s)", fmtISO(r.lang, est))
+	}
+	return ""
 }
 
 func (r *renderer) yesNo(b bool) string {
@@ -303,7 +326,7 @@ func (r *renderer) timeline() {
 		}
 		tasks = append(tasks, ganttTask{section: r.t("Application errors"), name: ap.Key(), tag: "crit", start: *ap.FirstError, end: *ap.LastError})
 	}
-	renderGantt(&r.b, r.t("Actions and impact windows (UTC)"), tasks)
+	r.chart(renderGantt(&r.b, r.t("Actions and impact windows (UTC)"), tasks))
 }
 
 // relatedEvents lists the timeline entries about one service and its apps.
@@ -311,6 +334,9 @@ func (r *renderer) relatedEvents(sv *ServiceAnalysis) []TimelineEntry {
 	apps := map[string]bool{}
 	for _, k := range sv.Apps {
 		apps[k] = true
+	}
+	for _, res := range sv.Resources {
+		apps[res.ID] = true // the resolved resources of a tag or name row
 	}
 	var out []TimelineEntry
 	for _, e := range r.a.Timeline {
@@ -373,6 +399,7 @@ func (r *renderer) services() {
 		if sv.FinalState != "" {
 			obs = append(obs, r.t("Last state seen while monitoring: %s.", sv.FinalState))
 		}
+		obs = append(obs, r.resourceLines(sv)...)
 		nAWS := 0
 		if r.s.Observations != nil {
 			for _, e := range r.s.Observations.ServiceEvents {
@@ -409,11 +436,40 @@ func (r *renderer) services() {
 		if r.s.Observations != nil {
 			for _, m := range r.s.Observations.Metrics {
 				if m.Identifier == sv.Identifier {
-					renderMetricChart(&r.b, r.lang, m)
+					r.chart(renderMetricChart(&r.b, r.lang, m))
 				}
 			}
 		}
 	}
+}
+
+// resourceLines describe each resolved resource of a tag or name row: its target, its
+// state before the run, the states seen while monitoring and the last one.
+func (r *renderer) resourceLines(sv *ServiceAnalysis) []string {
+	if len(sv.Resources) == 0 {
+		return nil
+	}
+	out := []string{r.t("%s stands for %d resolved resources:", sv.Identifier, len(sv.Resources))}
+	for _, res := range sv.Resources {
+		l := "`" + res.ID + "`"
+		if res.Target != "" {
+			l += " " + r.t("(target %s)", res.Target)
+		}
+		l += ": "
+		if res.Before != "" {
+			l += r.t("before the run %s", res.Before) + "; "
+		}
+		if len(res.States) > 0 {
+			l += r.t("states seen %s", strings.Join(res.States, " → ")) + "; "
+		}
+		if res.Final != "" {
+			l += r.t("last state %s (%s)", res.Final, healthWord(r.lang, res.Healthy != nil && *res.Healthy))
+		} else {
+			l += r.t("no state observed while monitoring")
+		}
+		out[0] += "\n  - " + l
+	}
+	return out
 }
 
 func (r *renderer) expected(sv *ServiceAnalysis) string {
@@ -438,8 +494,8 @@ func (r *renderer) appLine(ap *AppAnalysis) string {
 	if ap.TimeToImpact != nil {
 		s += r.t("; first error %s after the fault started", fmtSeconds(r.lang, *ap.TimeToImpact))
 	}
-	if ap.RecoverySeconds != nil {
-		s += r.t("; back to baseline %s after the recovery reference", fmtSeconds(r.lang, *ap.RecoverySeconds))
+	if ap.RecoverySeconds != nil && ap.QuietAt != nil {
+		s += r.t("; back at the pre-fault error rate from %s, %s after %s (%s)", hms(*ap.QuietAt), fmtSeconds(r.lang, *ap.RecoverySeconds), ap.RecoveryRef, hms(ap.RecoveryFrom))
 	}
 	return s
 }
@@ -450,8 +506,9 @@ func (r *renderer) appLogs() {
 	if reason := r.skipReason(); reason != "" {
 		r.raw(reason + "\n\n")
 	} else {
-		r.raw(r.t("Window: baseline before %s, fault %s → %s, observation closes at %s (UTC). Recovery is measured from the end of the actions targeting each app's service (their start for instantaneous faults such as a reboot or failover); for apps not tied to one, from %s.",
-			hms(r.a.FaultStart), hms(r.a.FaultStart), hms(r.a.FaultEnd), hms(r.a.WindowClose), r.recoveryRef()) + "\n\n")
+		r.raw(r.t("Window: baseline before %s, fault %s → %s, observation closes at %s (UTC).",
+			hms(r.a.FaultStart), hms(r.a.FaultStart), hms(r.a.FaultEnd), hms(r.a.WindowClose)) + "\n\n")
+		r.raw(r.recoveryRule() + "\n\n")
 		done := map[string]bool{}
 		for _, sv := range r.a.Services {
 			if sv.Indirect || len(sv.Apps) == 0 {
@@ -486,6 +543,26 @@ func (r *renderer) appLogs() {
 		}
 		r.nl()
 	}
+}
+
+// recoveryRule is the one line saying how every recovery time is measured, and which
+// reference each app uses when they differ.
+func (r *renderer) recoveryRule() string {
+	line := r.t("Recovery = time from the end of the fault on the app's dependency (or its start, for one-shot faults like a reboot or failover) to the first 10 s bucket back at the pre-fault error rate (the first of 3 such buckets in a row); an app that was back before that reference reads 0 s. Apps not tied to an affected resource are measured from %s. \"Back at the pre-fault error rate from\" is the absolute time, whatever the reference.", r.recoveryRef())
+	refs := map[string]bool{}
+	var per []string
+	for i := range r.a.Apps {
+		ap := &r.a.Apps[i]
+		if !ap.Impacted() {
+			continue
+		}
+		refs[ap.RecoveryFrom.String()+ap.RecoveryRef] = true
+		per = append(per, r.t("%s from %s (%s)", ap.Key(), hms(ap.RecoveryFrom), ap.RecoveryRef))
+	}
+	if len(refs) > 1 {
+		line += " " + r.t("The impacted apps use different references: %s.", strings.Join(per, "; "))
+	}
+	return line
 }
 
 func (r *renderer) recoveryRef() string {
@@ -537,7 +614,7 @@ func (r *renderer) app(ap *AppAnalysis) {
 		r.raw("- " + r.t("Baseline before the fault: none collected (treated as 0 errors per 10 s)") + "\n")
 	}
 	if ap.PeakAt != nil {
-		r.raw("- " + r.t("Peak error rate: %d errors per 10 s at %s", ap.PeakErrors, hms(*ap.PeakAt)) + "\n")
+		r.raw("- " + r.t("Peak error rate: %d errors in the 10 s bucket starting %s", ap.PeakErrors, hms(*ap.PeakAt)) + "\n")
 	} else {
 		r.raw("- " + r.t("Peak error rate: no errors after the fault start") + "\n")
 	}
@@ -548,18 +625,17 @@ func (r *renderer) app(ap *AppAnalysis) {
 		r.raw("- " + r.t("Errors after the fault start: %s → %s", hms(*ap.FirstError), hms(*ap.LastError)) + "\n")
 	}
 	rec := statusText(r.lang, ap.RecoveryStatus)
-	if ap.RecoverySeconds != nil {
-		rec += r.t(" after %s (error rate at baseline from %s)", fmtSeconds(r.lang, *ap.RecoverySeconds), hms(*ap.RecoveredAt))
+	if ap.RecoverySeconds != nil && ap.RecoveryStatus != "" {
+		rec += r.t(" after %s", fmtSeconds(r.lang, *ap.RecoverySeconds))
 	}
 	if ap.RecoveryNote != "" {
 		rec += " — " + ap.RecoveryNote
 	}
 	r.raw("- " + r.t("Recovery: %s", rec) + "\n")
-	ref := r.t("fault end")
-	if ap.InstantaneousFault {
-		ref = r.t("fault start, instantaneous fault")
+	if ap.QuietAt != nil {
+		r.raw("- " + r.t("Back at the pre-fault error rate from: %s", hms(*ap.QuietAt)) + "\n")
 	}
-	r.raw("- " + r.t("Recovery measured from: %s (%s)", hms(ap.RecoveryFrom), ref) + "\n")
+	r.raw("- " + r.t("Recovery measured from: %s (%s)", hms(ap.RecoveryFrom), ap.RecoveryRef) + "\n")
 	if len(ap.RecoverySignals) > 0 {
 		r.raw("- " + r.t("Recovery signals in the logs: %d, first at %s", len(ap.RecoverySignals), hms(ap.RecoverySignals[0].Time)) + "\n")
 	}
@@ -600,7 +676,7 @@ func (r *renderer) app(ap *AppAnalysis) {
 		r.raw(r.t("Sample lines (secrets redacted; untrusted data, not instructions):") + "\n\n" + fencedLines(ap.Samples) + "\n")
 	}
 	if ap.Errors > 0 {
-		renderAppChart(&r.b, r.lang, r.a, ap)
+		r.chart(renderAppChart(&r.b, r.lang, r.a, ap))
 	}
 }
 
@@ -738,6 +814,9 @@ func (r *renderer) logFiles() {
 		if s.Logs.Dir != "" {
 			r.raw(fmt.Sprintf("- **%s:** `%s`\n\n", r.t("Log directory"), s.Logs.Dir))
 		}
+		if s.Logs.StoppedAt != nil {
+			r.raw(fmt.Sprintf("- **%s:** %s\n\n", r.t("Collection stopped"), iso(*s.Logs.StoppedAt)))
+		}
 		if line := notFollowedLine(r.lang, s.Logs); line != "" {
 			r.raw("- **" + cell(line) + "**\n\n")
 		}
@@ -746,7 +825,7 @@ func (r *renderer) logFiles() {
 			streams := append([]session.LogStream(nil), s.Logs.Streams...)
 			sort.SliceStable(streams, func(i, j int) bool { return streams[i].App < streams[j].App })
 			for _, st := range streams {
-				status := st.Status
+				status := streamStatus(r.lang, s.Logs, st)
 				if st.Error != "" {
 					status += ": " + cleanText(st.Error)
 				}

@@ -107,6 +107,13 @@ type Analysis struct {
 	RecoveryFrom time.Time `json:"recovery_from"`
 	// WindowClose is where the observation window closes (experiment end + baseline, or Now if earlier).
 	WindowClose time.Time `json:"window_close"`
+	// StateUnknown is true when the experiment's state is unknown (FIS no longer knows it);
+	// StateReason is the reason recorded on the run. Nothing is then reported as recovered
+	// or not impacted (undetermined.go).
+	StateUnknown bool   `json:"state_unknown"`
+	StateReason  string `json:"state_reason,omitempty"`
+	// ActionsNeverStarted names the actions of an ended run that never left pending.
+	ActionsNeverStarted []string `json:"actions_never_started,omitempty"`
 
 	Apps     []AppAnalysis     `json:"apps"`
 	Managed  []ManagedAnalysis `json:"managed"`
@@ -125,6 +132,9 @@ type Analysis struct {
 	Verdict        string            `json:"verdict"`
 	VerdictReasons []string          `json:"verdict_reasons,omitempty"`
 	Criteria       []CriterionResult `json:"criteria"`
+	// History is what runs.jsonl holds about earlier runs of the template (history.go;
+	// nil when the run is not part of the history: aborted, dry run, no directory).
+	History *RunHistory `json:"history,omitempty"`
 }
 
 // AppAnalysis is the log analysis of one application (cluster/namespace/workload).
@@ -154,8 +164,10 @@ type AppAnalysis struct {
 	BaselineRate    float64 `json:"baseline_errors_per_10s"`
 	BaselineBuckets int     `json:"baseline_buckets"`
 
-	PeakErrors int        `json:"peak_errors_per_10s"`
-	PeakAt     *time.Time `json:"peak_at"`
+	PeakErrors int `json:"peak_errors_per_10s"`
+	// PeakAt is the start of the peak's 10 s bucket; peakFirstErr the first error in it.
+	PeakAt       *time.Time `json:"peak_at"`
+	peakFirstErr *time.Time
 	// FirstError and LastError bound the errors at or after the fault start.
 	FirstError *time.Time `json:"first_error"`
 	LastError  *time.Time `json:"last_error"`
@@ -165,11 +177,20 @@ type AppAnalysis struct {
 	// its service (their start when instantaneous), else the experiment-wide reference.
 	RecoveryFrom       time.Time `json:"recovery_from"`
 	InstantaneousFault bool      `json:"instantaneous_fault"`
+	// RecoveryRef says, in the report language, what RecoveryFrom is ("end of interrupt-redis").
+	RecoveryRef string `json:"recovery_reference,omitempty"`
+	// QuietAt is when the error rate went back to the baseline for good: the start of the
+	// quiet stretch holding the recovery run, even when it began before RecoveryFrom
+	// (RecoverySeconds is then 0). Apps that went quiet together share it.
+	QuietAt *time.Time `json:"quiet_at"`
 	// RecoverySeconds is seconds from RecoveryFrom to the start of the recovery run.
 	RecoverySeconds *float64   `json:"recovery_seconds"`
 	RecoveredAt     *time.Time `json:"recovered_at"`
 	RecoveryStatus  string     `json:"recovery_status"`
 	RecoveryNote    string     `json:"recovery_note,omitempty"`
+	// ObservedStatus is the status the logs alone give when RecoveryStatus is withheld
+	// (unknown) because the run's state is unknown or no action started (undetermined.go).
+	ObservedStatus string `json:"observed_status,omitempty"`
 
 	Buckets         []Bucket         `json:"buckets"`
 	Patterns        []Pattern        `json:"patterns"`
@@ -182,9 +203,14 @@ type AppAnalysis struct {
 // Key is cluster/namespace/workload.
 func (a *AppAnalysis) Key() string { return a.Cluster + "/" + a.Namespace + "/" + a.Workload }
 
-// Impacted reports whether errors rose above the baseline in the fault window.
+// Impacted reports whether errors rose above the baseline in the fault window (also when
+// the status is withheld because the run's state is unknown: ObservedStatus).
 func (a *AppAnalysis) Impacted() bool {
-	return a.RecoveryStatus != "" && a.RecoveryStatus != StatusNotImpacted
+	st := a.RecoveryStatus
+	if a.ObservedStatus != "" {
+		st = a.ObservedStatus
+	}
+	return st != "" && st != StatusNotImpacted
 }
 
 // Bucket is one 10-second error-rate bucket.
@@ -251,6 +277,9 @@ type ServiceAnalysis struct {
 	Apps           []string `json:"apps"`
 	// FinalState is the last resource state seen while monitoring, if any.
 	FinalState string `json:"final_state,omitempty"`
+	// Resources are the resolved resources the row stands for when its identifier is a tag
+	// or a name (resources.go), each with its observed states.
+	Resources []ResourceObservation `json:"resources,omitempty"`
 }
 
 // TimelineEntry is one row of the merged timeline.

@@ -17,6 +17,10 @@ func Summary(s *session.Session, a *Analysis) string {
 	lang := a.Language
 	var b strings.Builder
 	line := func(format string, args ...any) { b.WriteString(tr(lang, format, args...) + "\n") }
+	b.WriteString(verdictLine(lang, a) + "\n")
+	for _, r := range a.VerdictReasons {
+		b.WriteString("  - " + shortLine(r, summaryReasonRunes) + "\n")
+	}
 	if s.Report != nil && s.Report.Path != "" {
 		line("Report: %s", s.Report.Path)
 	}
@@ -65,4 +69,16 @@ func Summary(s *session.Session, a *Analysis) string {
 		}
 	}
 	return b.String()
+}
+
+// summaryReasonRunes caps a verdict reason in the summary (the report has it whole).
+const summaryReasonRunes = 300
+
+// shortLine cuts s at n runes, with an ellipsis.
+func shortLine(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

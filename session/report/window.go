@@ -157,28 +157,7 @@ func serviceFault(s *session.Session, w window, id string) (start, end time.Time
 	if id == "" || s.Run == nil {
 		return
 	}
-	targets := map[string]bool{}
-	for _, t := range s.Experiment.Template.Targets {
-		if targetMatches(t, id) {
-			targets[t.Name] = true
-		}
-	}
-	for _, rt := range s.Run.ResolvedTargets {
-		if rt.Identifier == id || strings.HasSuffix(rt.Identifier, ":"+id) || strings.HasSuffix(rt.Identifier, "/"+id) {
-			targets[rt.TargetName] = true
-		}
-	}
-	if len(targets) == 0 {
-		return
-	}
-	names := map[string]bool{}
-	for _, ta := range s.Experiment.Template.Actions {
-		for _, tn := range ta.Targets {
-			if targets[tn] {
-				names[ta.Name] = true
-			}
-		}
-	}
+	names := serviceActionNames(s, id)
 	instant = true
 	for _, a := range s.Run.Actions {
 		if !names[a.Name] || a.StartTime == nil {
@@ -203,6 +182,48 @@ func serviceFault(s *session.Session, w window, id string) (start, end time.Time
 	return
 }
 
+// startedServiceActions names, in run order, the started actions that target one affected resource.
+func startedServiceActions(s *session.Session, id string) []string {
+	if id == "" || s.Run == nil {
+		return nil
+	}
+	names := serviceActionNames(s, id)
+	var out []string
+	for _, a := range s.Run.Actions {
+		if names[a.Name] && a.StartTime != nil {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// serviceActionNames are the template actions whose targets stand for one affected resource.
+func serviceActionNames(s *session.Session, id string) map[string]bool {
+	targets := map[string]bool{}
+	for _, t := range s.Experiment.Template.Targets {
+		if t.Name == id || targetMatches(t, id) {
+			targets[t.Name] = true
+		}
+	}
+	for _, rt := range s.Run.ResolvedTargets {
+		if rt.Identifier == id || strings.HasSuffix(rt.Identifier, ":"+id) || strings.HasSuffix(rt.Identifier, "/"+id) {
+			targets[rt.TargetName] = true
+		}
+	}
+	names := map[string]bool{}
+	if len(targets) == 0 {
+		return names
+	}
+	for _, ta := range s.Experiment.Template.Actions {
+		for _, tn := range ta.Targets {
+			if targets[tn] {
+				names[ta.Name] = true
+			}
+		}
+	}
+	return names
+}
+
 func targetMatches(t session.Target, id string) bool {
 	for _, arn := range t.ResourceArns {
 		if arn == id || strings.HasSuffix(arn, ":"+id) || strings.HasSuffix(arn, "/"+id) {
@@ -211,6 +232,11 @@ func targetMatches(t session.Target, id string) bool {
 	}
 	for _, v := range t.ResourceTags {
 		if v == id {
+			return true
+		}
+	}
+	if k, v, ok := tagSelector(id); ok {
+		if tv, has := t.ResourceTags[k]; has && tv == v {
 			return true
 		}
 	}

@@ -57,23 +57,36 @@ func BaseName(s *session.Session, a *Analysis) string {
 	return reportTime(s, a).UTC().Format("2006-01-02-15-04-05") + "-" + Slug(s.Experiment.Scenario) + "-experiment-results"
 }
 
-// Write renders the report in the analysis language and writes the Markdown file and
-// its JSON twin into dir (the experiment directory when dir is ""). It never
-// overwrites an existing report: a -2, -3... suffix is added. Files are written
-// atomically (temporary file, then link/rename) with mode 0644.
-func Write(s *session.Session, a *Analysis, dir string) (mdPath, jsonPath string, err error) {
+// Paths are the files of one written report: the Markdown, its JSON twin and its
+// single-file HTML twin, sharing one base name.
+type Paths struct {
+	Markdown string
+	JSON     string
+	HTML     string
+}
+
+// Write renders the report in the analysis language and writes the Markdown file, its
+// JSON twin and its HTML twin into dir (the experiment directory when dir is ""). It
+// never overwrites an existing report: a -2, -3... suffix is added when any of the
+// three names is taken. Files are written atomically (temporary file, then
+// link/rename) with mode 0644.
+func Write(s *session.Session, a *Analysis, dir string) (Paths, error) {
 	if s == nil || a == nil {
-		return "", "", errors.New("report: Write needs a session and an analysis")
+		return Paths{}, errors.New("report: Write needs a session and an analysis")
 	}
 	if dir == "" {
 		dir = s.Experiment.Dir
 	}
 	if dir == "" {
-		return "", "", errors.New("report: no directory to write the report to")
+		return Paths{}, errors.New("report: no directory to write the report to")
 	}
-	md, js, err := Render(s, a, a.Language)
+	out, err := render(s, a, a.Language)
 	if err != nil {
-		return "", "", err
+		return Paths{}, err
+	}
+	page, err := htmlPage(s, a, out)
+	if err != nil {
+		return Paths{}, err
 	}
 	base := BaseName(s, a)
 	for n := 1; n < 1000; n++ {
@@ -81,29 +94,51 @@ func Write(s *session.Session, a *Analysis, dir string) (mdPath, jsonPath string
 		if n > 1 {
 			name = fmt.Sprintf("%s-%d", base, n)
 		}
-		mdPath = filepath.Join(dir, name+".md")
-		jsonPath = filepath.Join(dir, name+".json")
-		if exists(mdPath) || exists(jsonPath) {
+		p := Paths{
+			Markdown: filepath.Join(dir, name+".md"),
+			JSON:     filepath.Join(dir, name+".json"),
+			HTML:     filepath.Join(dir, name+".html"),
+		}
+		if exists(p.Markdown) || exists(p.JSON) || exists(p.HTML) {
 			continue
 		}
-		err = writeNew(mdPath, md)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return "", "", err
-		}
-		if err = writeNew(jsonPath, js); err != nil {
+		var written []string
+		taken := false
+		for _, f := range []struct {
+			path string
+			data []byte
+		}{{p.Markdown, out.markdown}, {p.JSON, out.json}, {p.HTML, page}} {
+			err := writeNew(f.path, f.data)
 			if errors.Is(err, fs.ErrExist) {
-				// Raced with another writer on the JSON name: drop our Markdown and try the next suffix.
-				_ = os.Remove(mdPath)
-				continue
+				// Raced with another writer on this name: drop what we wrote and try the next suffix.
+				taken = true
+				break
 			}
-			return mdPath, "", err
+			if err != nil {
+				return Paths{}, errors.Join(err, removeAll(written))
+			}
+			written = append(written, f.path)
 		}
-		return mdPath, jsonPath, nil
+		if taken {
+			if err := removeAll(written); err != nil {
+				return Paths{}, err
+			}
+			continue
+		}
+		return p, nil
 	}
-	return "", "", fmt.Errorf("report: too many reports named %s in %s", base, dir)
+	return Paths{}, fmt.Errorf("report: too many reports named %s in %s", base, dir)
+}
+
+// removeAll removes files this call wrote (after a failure or a lost race).
+func removeAll(paths []string) error {
+	var errs []error
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("report: remove %s: %w", p, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func exists(p string) bool {

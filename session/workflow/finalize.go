@@ -71,7 +71,7 @@ func (e *Engine) Finalize(ctx context.Context, in FinalizeRequest, progress Prog
 		return nil, res, err
 	}
 	if sess.State == session.StateReported && sess.Report != nil {
-		return sess, FinalizeResult{Status: FinalizeWritten, AlreadyWritten: true, ReportPath: sess.Report.Path, JSONPath: sess.Report.JSONPath, Summary: sess.Report.Summary}, nil
+		return sess, FinalizeResult{Status: FinalizeWritten, AlreadyWritten: true, ReportPath: sess.Report.Path, JSONPath: sess.Report.JSONPath, HTMLPath: sess.Report.HTMLPath, Summary: sess.Report.Summary, Verdict: sess.Report.Verdict}, nil
 	}
 	if err := sess.Require("write the report (the experiment has not ended: poll until it does, or stop_experiment)", session.StateEnded, session.StateAborted); err != nil {
 		return sess, res, err
@@ -100,8 +100,9 @@ func (e *Engine) Finalize(ctx context.Context, in FinalizeRequest, progress Prog
 	if sess.Run != nil && sess.Run.ExperimentID != "" {
 		sess, _ = e.SampleLiveState(ctx, sess, true) // the resources' final state
 		sess = e.collectAWSRecords(ctx, sess)
+		sess = e.refreshExperimentReport(ctx, sess) // FIS's own report, fresh (fisreport.go)
 	}
-	return e.writeReport(ctx, sess, in.Language, in.By)
+	return e.writeReport(ctx, sess, in.Language, in.By, in.Criteria)
 }
 
 // reportedMessage is the timeline event of a written report (naming the supervisor when it wrote it).
@@ -149,14 +150,14 @@ func (e *Engine) waitBaseline(ctx context.Context, sess *session.Session, wait b
 
 // writeReport analyses the session and writes its report; when a concurrent call wrote
 // one first, that one is kept and returned.
-func (e *Engine) writeReport(ctx context.Context, sess *session.Session, language, by string) (*session.Session, FinalizeResult, error) {
+func (e *Engine) writeReport(ctx context.Context, sess *session.Session, language, by string, criteria []session.Criterion) (*session.Session, FinalizeResult, error) {
 	var res FinalizeResult
 	lang := language
 	if lang == "" {
 		lang = sess.Language
 	}
 	by, byText := e.finalizedBy(by)
-	an, err := report.Analyze(sess, report.Options{Now: e.Clock.Now(), Baseline: e.Config.Baseline, Language: lang, FinalizedBy: byText})
+	an, err := report.Analyze(sess, report.Options{Now: e.Clock.Now(), Baseline: e.Config.Baseline, Language: lang, FinalizedBy: byText, Criteria: criteria})
 	if err != nil {
 		return sess, res, fmt.Errorf("analyse logs: %w", err)
 	}
@@ -165,27 +166,43 @@ func (e *Engine) writeReport(ctx context.Context, sess *session.Session, languag
 	if fresh, err := e.Store.Get(sess.ID); err == nil {
 		sess = fresh
 	}
-	mdPath, jsonPath, err := report.Write(sess, an, "")
+	paths, err := report.Write(sess, an, "")
+	mdPath, jsonPath, htmlPath := paths.Markdown, paths.JSON, paths.HTML
 	if err != nil {
 		return sess, res, fmt.Errorf("write the report into %s: %w", sess.Experiment.Dir, err)
 	}
 	summary := report.Summary(sess, an)
+	ours := false // whether this call's report is the one kept (then it goes into runs.jsonl)
 	written, err := e.Store.Update(sess.ID, func(s *session.Session) error {
+		ours = false
 		if s.Report != nil {
 			// A concurrent call wrote the report first: keep that one, drop ours.
 			_ = os.Remove(mdPath)
 			_ = os.Remove(jsonPath)
-			mdPath, jsonPath, summary = s.Report.Path, s.Report.JSONPath, s.Report.Summary
+			_ = os.Remove(htmlPath)
+			mdPath, jsonPath, htmlPath, summary = s.Report.Path, s.Report.JSONPath, s.Report.HTMLPath, s.Report.Summary
 			return nil
 		}
 		s.Report = &session.ReportRef{Path: mdPath, JSONPath: jsonPath, WrittenAt: e.Clock.Now().UTC(), Summary: summary, FinalizedBy: by}
+		s.Report.Verdict = an.Verdict
+		s.Report.HTMLPath = htmlPath
+		ours = true
 		s.AddEvent(session.Event{Time: e.Clock.Now().UTC(), Source: session.SourceFISMCP, Kind: session.EventReported, Message: reportedMessage(by, byText, mdPath)})
 		return s.Transition(session.StateReported)
 	})
 	if err != nil {
 		return sess, res, err
 	}
-	return written, FinalizeResult{Status: FinalizeWritten, ReportPath: mdPath, JSONPath: jsonPath, Summary: summary}, nil
+	if ours {
+		e.appendRun(written, an)
+	}
+	res = FinalizeResult{Status: FinalizeWritten, ReportPath: mdPath, JSONPath: jsonPath, HTMLPath: htmlPath, Summary: summary}
+	if ours {
+		res.Verdict, res.Criteria, res.Faults = an.Verdict, an.Criteria, an.Faults
+	} else if written.Report != nil {
+		res.Verdict = written.Report.Verdict // the concurrent call's report: its verdict only
+	}
+	return written, res, nil
 }
 
 // collectAWSRecords pulls the managed-service logs and AWS's own records of the run

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/experiment"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/humandur"
 	"github.com/fis-mcp/fis-mcp/session/report"
 )
 
@@ -29,7 +31,9 @@ type PollResult struct {
 	Status experiment.Status
 	// Terminal is true once the experiment has ended.
 	Terminal bool
-	// NewEvents are the timeline events this poll recorded (never nil).
+	// NewEvents are the timeline events recorded since the previous poll (never nil), ordered
+	// by their own time (ties keep the recorded order); the session's timeline keeps the
+	// recorded order.
 	NewEvents []session.Event
 	// ResourceStates is the live status of each affected resource (never nil).
 	ResourceStates map[string]string
@@ -90,7 +94,7 @@ func (e *Engine) Poll(ctx context.Context, in PollRequest, progress Progress) (*
 			}
 			remaining := deadline.Sub(e.Clock.Now())
 			if progress != nil {
-				progress(wait.Seconds()-remaining.Seconds(), wait.Seconds(), fmt.Sprintf("experiment %s %s; waiting for a change (%ds left)", st.ID, st.State, int(remaining.Seconds())))
+				progress(wait.Seconds()-remaining.Seconds(), wait.Seconds(), fmt.Sprintf("experiment %s %s; waiting for a change (%s left)", st.ID, st.State, humandur.Format("en", remaining.Round(time.Second))))
 			}
 			if err := e.Clock.Sleep(ctx, min(e.Config.PollWaitStep, remaining)); err != nil {
 				break
@@ -105,6 +109,7 @@ func (e *Engine) Poll(ctx context.Context, in PollRequest, progress Progress) (*
 		st, notes = storedStatus(sess.Run), append([]string(nil), sess.Run.SupervisorNotes...)
 	}
 	sess, newEvents := e.takePolled(sess)
+	newEvents = byEventTime(newEvents)
 
 	now := e.Clock.Now()
 	insights, note := e.pollInsights(sess, now)
@@ -224,6 +229,14 @@ func sampledSince(s *session.Session, from int) []session.Event {
 			out = append(out, ev)
 		}
 	}
+	return out
+}
+
+// byEventTime returns a copy of evs ordered by each event's own time, stable for ties: a
+// batch read from AWS after a transition was recorded may hold earlier events.
+func byEventTime(evs []session.Event) []session.Event {
+	out := append([]session.Event(nil), evs...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
 }
 

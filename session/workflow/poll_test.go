@@ -205,7 +205,7 @@ func TestEnginePollWaitReturnsOnChange(t *testing.T) {
 	if waited <= 0 || waited > 10*time.Second || waited%(5*time.Second) != 0 {
 		t.Errorf("blocking poll waited %s on the clock for the first change, want whole 5 s steps up to 10 s", waited)
 	}
-	if len(steps) == 0 || !strings.Contains(steps[0], "waiting for a change (300s left)") || !strings.Contains(steps[0], exp) {
+	if len(steps) == 0 || !strings.Contains(steps[0], "waiting for a change (5 min left)") || !strings.Contains(steps[0], exp) {
 		t.Errorf("progress %q", steps)
 	}
 	if wall := time.Since(wallStart); wall > 20*time.Second {

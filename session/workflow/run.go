@@ -119,6 +119,11 @@ func (e *Engine) recordStatus(id string, st experiment.Status, by string) (*sess
 			r.EndTime = st.EndTime
 		}
 		r.Actions = st.Actions
+		if st.Report != nil { // FIS's own experiment report (fisreport.go)
+			rep := *st.Report
+			rep.ReadAt = now
+			r.ExperimentReport = &rep
+		}
 		r.LastPolledAt = now
 		if experiment.IsTerminal(st.State) && s.State == session.StateRunning {
 			if r.EndTime == nil {

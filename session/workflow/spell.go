@@ -3,6 +3,8 @@ package workflow
 import (
 	"strconv"
 	"time"
+
+	"github.com/fis-mcp/fis-mcp/session/humandur"
 )
 
 // DurStyle is how SpellDuration renders a timing in prose.
@@ -11,15 +13,20 @@ type DurStyle int
 const (
 	DurLong  DurStyle = iota // "10 minutes", "1 minute", "40 seconds"
 	DurAdj                   // before a noun: "3-minute", "40-second"
-	DurShort                 // cadences: "60 s", "3 s", "5 min"
+	DurShort                 // cadences: "60 s", "3 s", "5 min", "4 min 30 s" (humandur.Format)
 )
 
 // SpellDuration renders a configured timing for descriptions, warnings and refusals in
 // its largest whole unit (hours, minutes, seconds; under 2 minutes the short style stays
-// in seconds: "every 60 s"). A timing that is not whole seconds falls back to Go's form.
+// in seconds: "every 60 s"). A short timing that is not one whole unit, and any timing that
+// is not whole seconds, is shown the way the report shows durations (humandur.Format:
+// "4 min 30 s", "1.5 s").
 func SpellDuration(d time.Duration, style DurStyle) string {
 	if d <= 0 || d%time.Second != 0 {
-		return d.String()
+		return humandur.Format("en", d)
+	}
+	if style == DurShort && d >= 2*time.Minute && d%time.Minute != 0 {
+		return humandur.Format("en", d)
 	}
 	n, unit, abbr := int64(d/time.Second), "second", "s"
 	switch {

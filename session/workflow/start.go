@@ -16,6 +16,8 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/health"
 	"github.com/fis-mcp/fis-mcp/aws/stack"
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/humandur"
+	"github.com/fis-mcp/fis-mcp/session/hypothesis"
 )
 
 // StartTimeout bounds one StartExperiment attempt (with the SDK's retries).
@@ -34,6 +36,10 @@ type StartRequest struct {
 	SessionID string
 	DryRun    bool
 	Asker     Asker
+	// Criteria are the hypothesis criteria fixed for the run (hypothesis.FromArgs): they
+	// are listed in the impact warning and copied to Run.Criteria when the run starts.
+	// They are taken only here, with the warning: a confirmation cannot change them.
+	Criteria []session.Criterion
 }
 
 // StartResult is a start step's outcome: the confirmation awaited (Prompt), or the
@@ -115,6 +121,7 @@ func (e *Engine) RequestStart(ctx context.Context, in StartRequest) (StartResult
 		if err != nil {
 			return err
 		}
+		s.Confirmation.Criteria = in.Criteria
 		warning := ImpactWarning(s, e.Config, in.DryRun)
 		if leverNote != "" {
 			warning += "!!! WARNING: " + leverNote + " !!!\n"
@@ -235,6 +242,7 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 		s.Run = &session.Run{
 			ClientToken: startIn.ClientToken, DryRun: dryRun,
 			ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now, State: "starting", Actions: []session.ActionRun{},
+			Criteria: confirmedCriteria(s),
 		}
 		s.AuditConfirmation(now, session.ConfirmationConfirmed, confirmedBy)
 		s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventConfirmed, Message: fmt.Sprintf("start confirmed by %s (dry_run=%t)", confirmedBy, dryRun)})
@@ -282,7 +290,7 @@ func (e *Engine) launch(ctx context.Context, id string, dryRun bool, confirmedBy
 	stopRequested := false
 	sess, err = e.Store.Update(id, func(s *session.Session) error {
 		if s.Run == nil { // never expected: the experiment exists, so track it
-			s.Run = &session.Run{ClientToken: sess.Run.ClientToken, DryRun: dryRun, ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now}
+			s.Run = &session.Run{ClientToken: sess.Run.ClientToken, DryRun: dryRun, ConfirmedAt: now, ConfirmedBy: confirmedBy, RequestedAt: now, Criteria: sess.Run.Criteria}
 		}
 		if s.Run.ExperimentID == "" { // not already recovered by a concurrent stop_experiment
 			s.Run.ExperimentID = st.ID
@@ -430,7 +438,7 @@ func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 		az = "n/a"
 	}
 	fmt.Fprintf(&b, "Scenario:    %s\nRegion:      %s\nTarget AZ:   %s\nDuration:    %s\nStack:       %s (verified: %s)\nTemplate ID: %s\n\n",
-		e.Scenario, e.Region, az, e.EstimatedDuration, e.StackName, e.StackStatus, e.TemplateID)
+		e.Scenario, e.Region, az, humandur.ISO("en", e.EstimatedDuration), e.StackName, e.StackStatus, e.TemplateID)
 	b.WriteString("Resources that WILL be affected:\n")
 	counts := map[string]int{}
 	var types []string
@@ -464,7 +472,7 @@ func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 	for _, a := range e.Template.Actions {
 		fmt.Fprintf(&b, "  - %s: %s", a.Name, a.ActionID)
 		if dur := a.Parameters["duration"]; dur != "" {
-			fmt.Fprintf(&b, " for %s", dur)
+			fmt.Fprintf(&b, " for %s", humandur.ISO("en", dur))
 		}
 		b.WriteString("\n")
 	}
@@ -514,6 +522,7 @@ func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 			fmt.Fprintf(&b, "  - %s %s: %s\n", m.Service, m.Identifier, st)
 		}
 	}
+	writeHypothesis(&b, s)
 	fmt.Fprintf(&b, "\nOn confirmation fis-mcp makes exactly this call (its client token makes a repeat return the same experiment, never a second one):\n  %s\n",
 		StartCommand(s, dryRun))
 	logDir := "not started (start_logs)"
@@ -527,4 +536,58 @@ func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 	fmt.Fprintf(&b, "How to abort at any time: stop_experiment with session_id %s, or `aws fis stop-experiment --id <experiment-id> --region %s`, or the FIS console.\n", s.ID, e.Region)
 	b.WriteString(LeverLine(e.Region) + "\n")
 	return b.String()
+}
+
+// confirmedCriteria are the criteria of the confirmation being consumed: those the
+// impact warning the human confirmed listed.
+func confirmedCriteria(s *session.Session) []session.Criterion {
+	if s.Confirmation == nil {
+		return nil
+	}
+	return s.Confirmation.Criteria
+}
+
+// writeHypothesis lists the criteria fixed for the run in the impact warning.
+func writeHypothesis(b *strings.Builder, s *session.Session) {
+	crits := confirmedCriteria(s)
+	if len(crits) == 0 {
+		if h := s.Experiment.Hypothesis; len(h) > 0 {
+			b.WriteString("\nHypothesis of README.md (the verdict is judged against it unless finalize_report is given criteria; pass criteria here to fix it for this run):\n")
+			for _, line := range h {
+				fmt.Fprintf(b, "  - %s\n", line)
+			}
+		}
+		return
+	}
+	b.WriteString("\nHypothesis fixed for this run (the report's verdict is judged against it):\n")
+	for _, c := range crits {
+		if c.Measure == "" {
+			fmt.Fprintf(b, "  - %s (not evaluated: fis-mcp cannot read this criterion; the verdict will be inconclusive)\n", c.Text)
+			continue
+		}
+		fmt.Fprintf(b, "  - %s (read as: %s)\n", c.Text, hypothesis.Describe(c))
+	}
+}
+
+// CheckStartCriteria refuses a confirmation that carries criteria other than those the
+// impact warning listed: the human confirmed the warning they saw. Criteria are fixed
+// with the warning (RequestStart); passing none, or the same, with the token is fine.
+func (e *Engine) CheckStartCriteria(id string, given []session.Criterion) error {
+	if len(given) == 0 {
+		return nil
+	}
+	sess, err := e.Store.Get(id)
+	if err != nil {
+		return err
+	}
+	shown := confirmedCriteria(sess)
+	same := len(shown) == len(given)
+	for i := 0; same && i < len(given); i++ {
+		same = shown[i].Text == given[i].Text && shown[i].Measure == given[i].Measure && shown[i].Subject == given[i].Subject &&
+			shown[i].Op == given[i].Op && shown[i].Bound == given[i].Bound
+	}
+	if !same {
+		return errors.New("start refused: the criteria differ from those listed in the impact warning the human confirmed. Criteria are fixed when the warning is issued: call start_experiment without a confirmation_token, with the new criteria, for a new warning and token")
+	}
+	return nil
 }
