@@ -4,7 +4,7 @@ BIN      ?= bin/fis-mcp
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test lint run demo bench fuzz clean
+.PHONY: build test lint run demo demo-failing bench fuzz clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/fis-mcp
@@ -31,8 +31,14 @@ lint:
 run: build
 	$(BIN) serve
 
+# Both verdicts: the default scenario (every app recovers), then the failing one (an app
+# never recovers); demo-failing runs only the second.
 demo: build
 	$(BIN) demo
+	$(BIN) demo --scenario failing
+
+demo-failing: build
+	$(BIN) demo --scenario failing
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

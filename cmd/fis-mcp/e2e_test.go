@@ -384,6 +384,48 @@ func TestE2EWorkflow(t *testing.T) {
 	}
 
 	checkReportAgainstTruth(t, jsonPath, expID, id, "completed", true)
+	t.Run("verdict-html-history", func(t *testing.T) {
+		// The wire keys of TOOLS.md "Additions (2026-12)", as a client sees them.
+		for _, k := range []string{"verdict", "criteria", "faults", "html_path"} {
+			if _, ok := fr.SC[k]; !ok {
+				t.Errorf("finalize_report result has no %q: %v", k, fr.SC)
+			}
+		}
+		text := fr.Text
+		if first, rest, ok := strings.Cut(text, "\n"); ok && strings.HasPrefix(first, "[SIMULATED") {
+			text = rest // the simulated-account banner comes first
+		}
+		if !strings.HasPrefix(text, "Verdict: ") {
+			t.Errorf("finalize_report text does not begin with the verdict: %.80q", fr.Text)
+		}
+		var rep struct {
+			Verdict  string `json:"verdict"`
+			Criteria []struct {
+				Result string `json:"result"`
+			} `json:"criteria"`
+			Faults []struct {
+				Action   string `json:"action"`
+				Observed string `json:"observed"`
+			} `json:"faults"`
+		}
+		readJSON(t, jsonPath, &rep)
+		if rep.Verdict != f.Verdict || (f.Verdict != "passed" && f.Verdict != "failed" && f.Verdict != "inconclusive") {
+			t.Errorf("verdict: result %q, JSON twin %q", f.Verdict, rep.Verdict)
+		}
+		if len(rep.Criteria) == 0 || len(rep.Faults) == 0 {
+			t.Errorf("JSON twin: %d criteria, %d faults; want the default hypothesis and one row per action", len(rep.Criteria), len(rep.Faults))
+		}
+		if strings.TrimSuffix(mdPath, ".md")+".html" != f.HTMLPath {
+			t.Errorf("html_path %q is not the Markdown's twin", f.HTMLPath)
+		}
+		if html, err := os.ReadFile(f.HTMLPath); err != nil || !strings.Contains(string(html), strings.ToUpper(f.Verdict)) || strings.Contains(string(html), "<script") {
+			t.Errorf("HTML twin (err %v): want the verdict %s and no script", err, strings.ToUpper(f.Verdict))
+		}
+		runs, err := os.ReadFile(filepath.Join(expDir, "runs.jsonl"))
+		if err != nil || strings.Count(string(runs), "\n") != 1 || !strings.Contains(string(runs), id) {
+			t.Errorf("runs.jsonl (err %v): %q, want one line for %s", err, runs, id)
+		}
+	})
 	t.Run("ec2-node-recovery", func(t *testing.T) {
 		var rep struct {
 			Services []struct {
@@ -436,6 +478,9 @@ func TestE2EWorkflow(t *testing.T) {
 	}
 	if entries, _ := filepath.Glob(filepath.Join(expDir, "*-experiment-results.md")); len(entries) != 1 {
 		t.Errorf("report files in the experiment directory: %v, want exactly one", entries)
+	}
+	if runs, _ := os.ReadFile(filepath.Join(expDir, "runs.jsonl")); strings.Count(string(runs), "\n") != 1 {
+		t.Errorf("runs.jsonl after a second finalize_report: %q, want still one line", runs)
 	}
 
 	// The audit trail.
@@ -837,7 +882,7 @@ func TestE2EKillAndRestart(t *testing.T) {
 
 	s2 := startServer(t, opts)
 	ls := decodeAs[tools.ListSessionsOutput](t, s2.ok("list_sessions", map[string]any{}))
-	var listed *session.Summary
+	var listed *tools.SessionSummary
 	for i := range ls.Sessions {
 		if ls.Sessions[i].ID == id {
 			listed = &ls.Sessions[i]

@@ -4,6 +4,7 @@
 //	fis-mcp [serve] [flags]        serve MCP over stdio (the default)
 //	fis-mcp serve --simulate       serve the built-in simulated account (no AWS credentials needed)
 //	fis-mcp demo                   run the whole workflow against the simulated account and print it
+//	fis-mcp demo --scenario failing  the same, with an app that never recovers (a run that does not pass)
 //	fis-mcp audit verify <id>      recompute a stored session's tamper-evident audit chain
 //	fis-mcp --version
 //
@@ -63,6 +64,8 @@ type config struct {
 	StopIfUnattended time.Duration
 	// AccountRoles is the --account-roles file's content: target account → role ARN to assume.
 	AccountRoles map[string]string
+	// Scenario is the simulated account's scenario (--scenario: default or failing).
+	Scenario string
 }
 
 func envOr(key, def string) string {
@@ -137,6 +140,7 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.MaxLogStreams, "max-log-streams", maxStreams,
 		"pod log streams (pod, container) followed at once per session; those beyond it are named as not followed and wait for a slot")
 	fs.BoolVar(&c.Simulate, "simulate", envBool("FIS_MCP_SIMULATE"), "serve the built-in simulated AWS account and EKS cluster instead of real AWS")
+	fs.StringVar(&c.Scenario, "scenario", envOr("FIS_MCP_SCENARIO", "default"), scenarioFlagHelp())
 	rolesFile := fs.String("account-roles", envOr("FIS_MCP_ACCOUNT_ROLES", ""), "YAML or JSON file mapping target account IDs to IAM role ARNs fis-mcp assumes (read-only) to health-check multi-account templates")
 	grace, graceErr := envDurationErr("FIS_MCP_FINALIZE_GRACE", 2*time.Minute)
 	fs.DurationVar(&c.FinalizeGrace, "finalize-grace", grace, "after the post-experiment baseline, how long the run supervisor waits for finalize_report before writing the report itself")
@@ -148,6 +152,9 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	}
 	if c.Baseline < 0 {
 		return c, fmt.Errorf("--baseline must not be negative")
+	}
+	if err := checkScenario(c.Scenario); err != nil {
+		return c, err
 	}
 	if graceErr != nil && !flagGiven(fs, "finalize-grace") {
 		return c, graceErr

@@ -23,7 +23,7 @@ func serve(ctx context.Context, c config, stdin io.Reader, stdout io.Writer, log
 	var base awssdk.Config
 	cfg := tools.Config{ExperimentsDir: c.ExperimentsDir, ReadOnly: c.ReadOnly}
 	if c.Simulate {
-		sim, err := startSimulation(ctx, c.StateDir, log)
+		sim, err := startSimulation(ctx, c.StateDir, c.Scenario, log)
 		if err != nil {
 			return err
 		}

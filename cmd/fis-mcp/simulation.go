@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -18,10 +20,11 @@ type simulation struct {
 	experimentsDir string
 }
 
-// startSimulation starts the simulated AWS account and EKS API on loopback and writes
-// the sample experiment directory under stateDir.
-func startSimulation(_ context.Context, stateDir string, log zerolog.Logger) (*simulation, error) {
-	acct, err := sim.New()
+// startSimulation starts the simulated AWS account and EKS API on loopback, in the given
+// scenario (sim.ScenarioDefault or sim.ScenarioFailing), and writes the sample experiment
+// directory under stateDir.
+func startSimulation(_ context.Context, stateDir, scenario string, log zerolog.Logger, opts ...sim.Option) (*simulation, error) {
+	acct, err := sim.New(append([]sim.Option{sim.WithScenario(scenario)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +38,7 @@ func startSimulation(_ context.Context, stateDir string, log zerolog.Logger) (*s
 		acct.Close()
 		return nil, err
 	}
-	log.Info().Str("aws", acct.AWS.URL).Str("kubernetes", acct.Kube.URL).Str("experiment", path).Msg("SIMULATED account started")
+	log.Info().Str("aws", acct.AWS.URL).Str("kubernetes", acct.Kube.URL).Str("experiment", path).Str("scenario", acct.Scenario).Msg("SIMULATED account started")
 	return &simulation{Account: acct, experimentsDir: dir}, nil
 }
 
@@ -57,4 +60,18 @@ func (s *simulation) Configure(cfg tools.Config) tools.Config {
 	cfg.PollSlow = 5 * time.Second
 	cfg.PollWaitStep = time.Second
 	return cfg
+}
+
+// scenarioFlagHelp is the --scenario flag's help text.
+func scenarioFlagHelp() string {
+	return "simulated account scenario with --simulate and demo: " + strings.Join(sim.Scenarios(), " or ") +
+		" (" + sim.ScenarioFailing + ": " + sim.FailingApp + " never recovers, so the report shows a run that did not pass)"
+}
+
+// checkScenario validates the --scenario flag (FIS_MCP_SCENARIO).
+func checkScenario(name string) error {
+	if _, err := sim.ParseScenario(name); err != nil {
+		return fmt.Errorf("--scenario (FIS_MCP_SCENARIO): %w", err)
+	}
+	return nil
 }

@@ -7,7 +7,8 @@
 // When the experiment starts, the Aurora writer fails over, the ElastiCache primary
 // is promoted away, the instances in the target AZ stop, and the apps' logs show the
 // errors a real run causes, then recover. Truth() says when, so tests can check the
-// report's figures.
+// report's figures. The "failing" scenario (WithScenario) keeps one app failing after the
+// fault, so the report can show a run that did not pass.
 package sim
 
 import (
@@ -84,12 +85,59 @@ func Storefront(t Timing) App {
 		Recovery: `INFO upstream orders-api healthy again`}
 }
 
+// The simulated account's scenarios.
+const (
+	// ScenarioDefault: every app recovers after the fault.
+	ScenarioDefault = "default"
+	// ScenarioFailing: payments-worker never recovers: its pooled connection to the old
+	// Aurora writer (now a reader) keeps failing writes long after the fault.
+	ScenarioFailing = "failing"
+)
+
+// Scenarios are the valid scenario names.
+func Scenarios() []string { return []string{ScenarioDefault, ScenarioFailing} }
+
+// ParseScenario checks a scenario name ("" is the default one).
+func ParseScenario(name string) (string, error) {
+	switch name {
+	case "":
+		return ScenarioDefault, nil
+	case ScenarioDefault, ScenarioFailing:
+		return name, nil
+	}
+	return "", fmt.Errorf("unknown simulated scenario %q: use one of %s", name, strings.Join(Scenarios(), ", "))
+}
+
+// FailingApp is the app that never recovers in the failing scenario.
+const FailingApp = "payments-worker"
+
+// Never is the ErrorsTo of an app that never recovers.
+const Never = 100 * 365 * 24 * time.Hour
+
+// ScenarioApps are the three simulated applications of a scenario: in the failing one,
+// FailingApp's errors go on for ever (and it never logs a recovery).
+func ScenarioApps(t Timing, scenario string) []App {
+	apps := Apps(t)
+	if scenario != ScenarioFailing {
+		return apps
+	}
+	for i := range apps {
+		if apps[i].Name == FailingApp {
+			apps[i].ErrorsTo = Never
+			apps[i].Error = `ERROR payment batch failed: ERROR: cannot execute INSERT in a read-only transaction (SQLSTATE 25006) on stale pooled connection to demo-aurora-instance-1`
+			apps[i].Recovery = ""
+		}
+	}
+	return apps
+}
+
 // Truth is what the simulation did, for tests to compare the report against.
 type Truth struct {
 	ExperimentID string
 	Start        time.Time // the StartExperiment time
 	FaultStart   time.Time // when actions began
 	Apps         []App
+	Scenario     string
 }
 
 // Account is a running simulated account.
@@ -97,6 +145,8 @@ type Account struct {
 	AWS    *awstest.Server
 	Kube   *kubetest.Server
 	Timing Timing
+	// Scenario is ScenarioDefault or ScenarioFailing.
+	Scenario string
 
 	mu    sync.Mutex
 	truth Truth
@@ -106,12 +156,16 @@ type Account struct {
 type Option func(*options)
 
 type options struct {
-	timing Timing
-	clock  awstest.Clock
+	timing   Timing
+	clock    awstest.Clock
+	scenario string
 }
 
 // WithTiming overrides the compressed timings.
 func WithTiming(t Timing) Option { return func(o *options) { o.timing = t } }
+
+// WithScenario selects the scenario (ScenarioDefault or ScenarioFailing; New refuses others).
+func WithScenario(name string) Option { return func(o *options) { o.scenario = name } }
 
 // New starts a simulated account on loopback ports. Close it when done.
 func New(opts ...Option) (*Account, error) {
@@ -119,7 +173,11 @@ func New(opts ...Option) (*Account, error) {
 	for _, f := range opts {
 		f(&o)
 	}
-	a := &Account{AWS: awstest.New(), Kube: kubetest.New(), Timing: o.timing}
+	scenario, err := ParseScenario(o.scenario)
+	if err != nil {
+		return nil, err
+	}
+	a := &Account{AWS: awstest.New(), Kube: kubetest.New(), Timing: o.timing, Scenario: scenario}
 	a.Kube.RequireToken(func(tok string) bool { return strings.HasPrefix(tok, "k8s-aws-v1.") })
 	if err := a.seed(); err != nil {
 		a.Close()
@@ -142,9 +200,13 @@ func (a *Account) Truth() Truth {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	t := a.truth
-	t.Apps = Apps(a.Timing)
+	t.Apps = a.apps()
+	t.Scenario = a.Scenario
 	return t
 }
+
+// apps are the three simulated applications of the account's scenario.
+func (a *Account) apps() []App { return ScenarioApps(a.Timing, a.Scenario) }
 
 func (a *Account) faultStart() (time.Time, bool) {
 	a.mu.Lock()
@@ -305,7 +367,7 @@ func (a *Account) seedKube() error {
 	for _, name := range []string{"orders-api", "payments-worker", "cart-service", "storefront-web"} {
 		pods := k.AddDeployment(Namespace, name, map[string]string{"app": name}, specs[name], 2)
 		var app *App
-		for _, x := range append(Apps(a.Timing), Storefront(a.Timing)) {
+		for _, x := range append(a.apps(), Storefront(a.Timing)) {
 			if x.Name == name {
 				x := x
 				app = &x
@@ -330,7 +392,7 @@ func (a *Account) generator(start time.Time, name string, replica int, app *App)
 				switch {
 				case !t.Before(from) && t.Before(to):
 					return append(buf, app.Error...)
-				case !t.Before(to) && t.Before(to.Add(500*time.Millisecond)):
+				case app.Recovery != "" && !t.Before(to) && t.Before(to.Add(500*time.Millisecond)):
 					return append(buf, app.Recovery...)
 				}
 			}
