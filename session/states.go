@@ -33,7 +33,7 @@ func NextTool(st State) string {
 	case StateEnded:
 		return "finalize_report"
 	case StateAborted:
-		return "finalize_report (writes the abort report)"
+		return "finalize_report (writes the abort report), or resolve_experiment (opens a new session)"
 	case StateReported:
 		return "none: the report is written (get_session or the report resource to read it)"
 	}
@@ -48,7 +48,23 @@ type TransitionError struct {
 }
 
 func (e *TransitionError) Error() string {
+	if e.State == StateAborted {
+		// No step's hint applies to an aborted session (it will never be checked or started).
+		return fmt.Sprintf("session %s is aborted and cannot %s: %s", e.SessionID, bareAction(e.Want), AbortedNext)
+	}
 	return fmt.Sprintf("session %s is in state %q and cannot %s; expected next tool: %s", e.SessionID, e.State, e.Want, NextTool(e.State))
+}
+
+// AbortedNext is what an aborted session allows.
+const AbortedNext = "nothing will start in it; finalize_report writes the abort report, or resolve_experiment opens a new session"
+
+// bareAction is a refused action without its hints ("discover apps (run health_check
+// first: …) (allowed in: …)" → "discover apps").
+func bareAction(want string) string {
+	if i := strings.Index(want, " ("); i > 0 {
+		return want[:i]
+	}
+	return want
 }
 
 // Transition moves the session to st, or returns a *TransitionError.

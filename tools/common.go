@@ -95,7 +95,7 @@ func (c *call) finish(sessionID string, out any, common *Common, text string) (*
 	c.d.NoteToolCall(sessionID) // the dead-man's switch counts from here
 	common.APICalls = c.flushCalls(sessionID)
 	sess, _ := c.session(sessionID)
-	common.Abort = abortLine(sess)
+	common.Abort = c.d.footer(sess)
 	common.Mode = c.d.mode()
 	var b strings.Builder
 	if common.Mode != "" {
@@ -121,7 +121,7 @@ func (c *call) fail(sessionID string, err error) (*mcp.CallToolResult, error) {
 	b.WriteString(errorText(err))
 	b.WriteString("\n")
 	b.WriteString(callsText(calls))
-	b.WriteString(abortLine(sess))
+	b.WriteString(c.d.footer(sess))
 	c.logDone(sessionID, len(calls), err)
 	// No structured content: clients validate it against the tool's (success) output
 	// schema even on errors, so the calls and the abort line travel in the text.
@@ -194,14 +194,6 @@ func handle[In any](d *Deps, tool string, run func(*Deps, *call, In) (*mcp.CallT
 		}
 		return run(d, c, in)
 	}
-}
-
-// bind decodes the tool arguments into v.
-func bind(req mcp.CallToolRequest, v any) error {
-	if err := req.BindArguments(v); err != nil {
-		return fmt.Errorf("invalid arguments: %w", err)
-	}
-	return nil
 }
 
 // isAWS reports whether err is an AWS failure (already actionable).

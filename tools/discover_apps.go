@@ -39,7 +39,7 @@ func DiscoverApps(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[DiscoverAppsInput](),
+		inputSchema[DiscoverAppsInput](),
 		mcp.WithOutputSchema[DiscoverAppsOutput](),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "discover_apps", (*Deps).discoverApps)}

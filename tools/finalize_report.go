@@ -67,7 +67,7 @@ func FinalizeReport(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[FinalizeReportInput](),
+		inputSchema[FinalizeReportInput](),
 		mcp.WithOutputSchema[FinalizeReportOutput](),
 		withTimings(d.Config),
 	)

@@ -47,7 +47,7 @@ func HealthCheck(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[HealthCheckInput](),
+		inputSchema[HealthCheckInput](),
 		mcp.WithOutputSchema[HealthCheckOutput](),
 		withTimings(d.Config),
 	)

@@ -50,7 +50,7 @@ func Poll(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(false),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[PollInput](),
+		inputSchema[PollInput](),
 		mcp.WithOutputSchema[PollOutput](),
 		withTimings(d.Config),
 	)

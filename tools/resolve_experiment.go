@@ -55,7 +55,7 @@ func ResolveExperiment(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(false),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[ResolveExperimentInput](),
+		inputSchema[ResolveExperimentInput](),
 		mcp.WithOutputSchema[ResolveExperimentOutput](),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "resolve_experiment", (*Deps).resolve)}

@@ -34,8 +34,8 @@ func TestToolSnaps(t *testing.T) {
 	deps := tools.NewDeps(nil, awsConfigForSchema(), tools.Config{}, nil, nopLog())
 	defer deps.Close()
 	all := tools.All(deps)
-	if len(all) != 10 {
-		t.Errorf("tools.All returns %d tools, want the 10 of the contract", len(all))
+	if len(all) != 11 {
+		t.Errorf("tools.All returns %d tools, want the 11 of the contract", len(all))
 	}
 	seen := map[string]bool{}
 	for _, st := range all {
@@ -87,11 +87,11 @@ func TestToolAnnotations(t *testing.T) {
 	defer deps.Close()
 	readOnly := map[string]bool{
 		"resolve_experiment": true, "health_check": true, "discover_apps": true, "start_logs": true,
-		"poll": true, "list_sessions": true, "get_session": true,
+		"poll": true, "list_sessions": true, "get_session": true, "check_setup": true,
 		"start_experiment": false, "stop_experiment": false, "finalize_report": false,
 	}
 	destructive := map[string]bool{"start_experiment": true, "stop_experiment": true}
-	sessionLess := map[string]bool{"resolve_experiment": true, "list_sessions": true}
+	sessionLess := map[string]bool{"resolve_experiment": true, "list_sessions": true, "check_setup": true}
 	for _, st := range tools.All(deps) {
 		tool := st.Tool
 		t.Run(tool.Name, func(t *testing.T) {
@@ -152,7 +152,7 @@ func TestToolsListOverMCP(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"discover_apps", "finalize_report", "get_session", "health_check", "list_sessions", "poll",
+	want := []string{"check_setup", "discover_apps", "finalize_report", "get_session", "health_check", "list_sessions", "poll",
 		"resolve_experiment", "start_experiment", "start_logs", "stop_experiment"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tools over MCP = %v, want %v", names, want)

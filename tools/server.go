@@ -25,6 +25,7 @@ func All(d *Deps) []server.ServerTool {
 		FinalizeReport(d),
 		ListSessions(d),
 		GetSession(d),
+		CheckSetup(d),
 	}
 }
 
@@ -39,7 +40,10 @@ func NewServer(d *Deps, version string, extra ...server.ServerOption) *server.MC
 		server.WithOutputSchemaValidation(),
 		server.WithInstructions(Instructions(d.Config)),
 	}
+	hooks, bindHooks := d.reportResourceHooks() // resources/list: one resource per written report
+	opts = append(opts, hooks)
 	s := server.NewMCPServer("fis-mcp", version, append(opts, extra...)...)
+	bindHooks(s)
 	s.AddTools(All(d)...)
 	s.AddResourceTemplate(mcp.NewResourceTemplate("fis-mcp://reports/{session_id}", "FIS experiment results report",
 		mcp.WithTemplateDescription("The Markdown results report written by finalize_report for a session"),
@@ -92,6 +96,7 @@ func (d *Deps) workflowPrompt(ctx context.Context, req mcp.GetPromptRequest) (*m
 		arg = "template_id"
 	}
 	text := fmt.Sprintf(`Run the prepared AWS FIS experiment %q with the fis-mcp tools, one step at a time, telling me what each step found:
+0. Begin with check_setup (read-only; pass template_id when the experiment is a template ID). Show the checks that are not ok with their remedies; if blocking is true, stop here and tell me what to fix.
 1. resolve_experiment with %s=%q. Show the summary, the actions and any warnings. If the session is aborted (stack not deployed), explain the remedy and stop.
 2. health_check. Show the table. If the verdict is blocked, ask me whether to retry (wait=true), override (I must give a reason) or abort (stop_experiment). Never override on your own.
 3. discover_apps, show what depends on the affected resources and ask me to confirm the list; then start_logs.

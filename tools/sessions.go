@@ -34,7 +34,7 @@ func ListSessions(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(false),
-		mcp.WithInputSchema[ListSessionsInput](),
+		inputSchema[ListSessionsInput](),
 		mcp.WithOutputSchema[ListSessionsOutput](),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "list_sessions", (*Deps).listSessions)}
@@ -114,7 +114,7 @@ func GetSession(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(false),
-		mcp.WithInputSchema[GetSessionInput](),
+		inputSchema[GetSessionInput](),
 		mcp.WithOutputSchema[GetSessionOutput](),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "get_session", (*Deps).getSession)}

@@ -50,7 +50,7 @@ func StartExperiment(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(true),
 		mcp.WithIdempotentHintAnnotation(false),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[StartExperimentInput](),
+		inputSchema[StartExperimentInput](),
 		mcp.WithOutputSchema[StartExperimentOutput](),
 		withTimings(d.Config),
 	)

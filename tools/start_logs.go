@@ -24,7 +24,7 @@ type StartLogsOutput struct {
 	SessionID string              `json:"session_id"`
 	LogDir    string              `json:"log_dir"`
 	Apps      []session.App       `json:"apps"`
-	Streams   []session.LogStream `json:"streams"`
+	Streams   []session.LogStream `json:"streams" jsonschema:"each (pod, container) stream and its status: starting, following, resuming, waiting (its container has not started yet; followed once it does), ended; queued: NOT followed yet because all max_streams slots are taken: it starts, from its earlier lines as far as the kubelet keeps them, as soon as a followed pod goes away; not followed: ended while queued; error: …"`
 	// MaxStreams and NotFollowed: see LogStreamsSummary.
 	MaxStreams  int      `json:"max_streams" jsonschema:"how many streams are followed at most (--max-log-streams, FIS_MCP_MAX_LOG_STREAMS)"`
 	NotFollowed []string `json:"not_followed" jsonschema:"namespace/pod/container of each stream not followed because the limit is reached; each waits, queued, for a followed pod to go away"`
@@ -68,7 +68,7 @@ func StartLogs(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(false),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[StartLogsInput](),
+		inputSchema[StartLogsInput](),
 		mcp.WithOutputSchema[StartLogsOutput](),
 		withTimings(d.Config),
 	)
@@ -89,6 +89,17 @@ func (d *Deps) startLogs(c *call, in StartLogsInput) (*mcp.CallToolResult, error
 	return c.finish(updated.ID, &out, &out.Common, startLogsText(res))
 }
 
+// countStatus counts the streams in status st.
+func countStatus(streams []session.LogStream, st string) int {
+	n := 0
+	for _, s := range streams {
+		if s.Status == st {
+			n++
+		}
+	}
+	return n
+}
+
 func startLogsText(res workflow.StartLogsResult) string {
 	var b strings.Builder
 	if res.Skipped != "" {
@@ -100,13 +111,16 @@ func startLogsText(res workflow.StartLogsResult) string {
 		}
 		for _, st := range res.Streams {
 			if st.Status == kube.StatusQueued {
-				fmt.Fprintf(&b, "    %s/%s: %s — NOT FOLLOWED (stream limit reached)\n", st.Pod, st.Container, st.Status)
+				fmt.Fprintf(&b, "    %s/%s: %s — NOT FOLLOWED yet: all %d stream slots are taken; it starts when a followed pod goes away\n", st.Pod, st.Container, st.Status, res.MaxStreams)
 				continue
 			}
 			fmt.Fprintf(&b, "    %s/%s: %s\n", st.Pod, st.Container, untrusted.Clean(st.Status, untrusted.MaxLine))
 		}
 		if line := kube.NotFollowedLine(res.NotFollowed, res.MaxStreams); line != "" {
 			fmt.Fprintf(&b, "WARNING: %s.\nA queued stream is %s.\n", line, kube.QueuedReason(res.MaxStreams))
+		}
+		if waiting := countStatus(res.Streams, kube.StatusWaiting); waiting > 0 {
+			fmt.Fprintf(&b, "%d stream(s) waiting: their containers have not started yet; each is followed as soon as it starts (it holds its slot).\n", waiting)
 		}
 	}
 	b.WriteString("Next: start_experiment (it shows the impact warning and asks for confirmation).\n")

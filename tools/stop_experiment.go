@@ -36,7 +36,7 @@ func StopExperiment(d *Deps) server.ServerTool {
 		mcp.WithDestructiveHintAnnotation(true),
 		mcp.WithIdempotentHintAnnotation(true),
 		mcp.WithOpenWorldHintAnnotation(true),
-		mcp.WithInputSchema[StopExperimentInput](),
+		inputSchema[StopExperimentInput](),
 		mcp.WithOutputSchema[StopExperimentOutput](),
 	)
 	return server.ServerTool{Tool: tool, Handler: handle(d, "stop_experiment", (*Deps).stopExperiment)}
@@ -85,7 +85,7 @@ func stopText(res workflow.StopResult) string {
 			text.WriteString(workflow.LeverLine(res.Session.Experiment.Region) + "\n")
 		}
 	case workflow.StopAborted:
-		text.WriteString("No experiment had been started: the session is aborted and nothing will start. finalize_report writes the abort report.\n")
+		text.WriteString("No experiment had been started: the session is aborted and nothing will start. finalize_report writes the abort report, or resolve_experiment opens a new session.\n")
 	default:
 		fmt.Fprintf(&text, "Nothing to stop: the session is already %s.\n", res.Session.State)
 	}

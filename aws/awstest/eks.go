@@ -55,6 +55,8 @@ type EKSIssue struct {
 type eksState struct {
 	clusters   map[string]*EKSCluster
 	nodegroups map[string]map[string]*EKSNodegroup // cluster → name → node group
+	// accessEntries are each cluster's access entry principal ARNs (eks_access.go); nil means the caller's.
+	accessEntries map[string][]string
 }
 
 func eksService() *service {
@@ -65,6 +67,7 @@ func eksService() *service {
 			restRoute{"GET", "/clusters/{name}", "DescribeCluster"},
 			restRoute{"GET", "/clusters/{name}/node-groups", "ListNodegroups"},
 			restRoute{"GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup"},
+			restRoute{"GET", "/clusters/{name}/access-entries", "ListAccessEntries"},
 		),
 		handle: handleEKS,
 	}
@@ -213,6 +216,8 @@ func handleEKS(s *Server, c *call) {
 			return
 		}
 		c.JSON(map[string]any{"nodegroup": eksNodegroupJSON(n)})
+	case "ListAccessEntries":
+		eksListAccessEntries(s, c)
 	default:
 		notImplemented(s, c)
 	}

@@ -111,6 +111,8 @@ type fisState struct {
 	// lever is the account's safety lever in this Region (one per account and Region, id
 	// "default"; https://docs.aws.amazon.com/fis/latest/userguide/safety-lever.html).
 	lever fisSafetyLever
+	// nextID names new experiments (nil: EXP + a counter; fis_persist.go).
+	nextID func() string
 }
 
 type fisSafetyLever struct{ status, reason string }
@@ -869,7 +871,7 @@ func fisStartExperiment(s *Server, c *call) {
 		s.fis.experiments = map[string]*fisExperiment{}
 		s.fis.tokens = map[string]string{}
 	}
-	id := fmt.Sprintf("EXP%017d", len(s.fis.order)+1)
+	id := s.fisNextID()
 	e := &fisExperiment{
 		id: id, templateID: t.ID, clientToken: in.ClientToken, actionsMode: mode, tags: cfnCopyMap(in.Tags),
 		tmpl: fisCopyTemplate(*t), created: c.now, timing: s.fis.timing.withDefaults(), failures: map[string]fisFailure{},

@@ -13,11 +13,15 @@ type iamState struct {
 	roles map[string]iamRole
 	// callerArn and callerUserID answer sts GetCallerIdentity.
 	callerArn, callerUserID string
+	// decisions are SimulatePrincipalPolicy's non-allowed answers per action (iam_simulate.go).
+	decisions map[string]string
 }
 
 type iamRole struct {
 	name, path, arn, id string
 	tags                map[string]string
+	// trust is the role's trust policy JSON ("" means one that trusts fis.amazonaws.com).
+	trust string
 }
 
 func iamService() *service {
@@ -93,9 +97,11 @@ func handleIAM(s *Server, c *call) {
 			Role role `xml:"Role"`
 		}{role{
 			Path: r.path, RoleName: r.name, RoleID: r.id, Arn: r.arn, CreateDate: cfnTime(c.now),
-			AssumeRolePolicyDocument: "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22fis.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D",
+			AssumeRolePolicyDocument: roleTrustDocument(r),
 			MaxSessionDuration:       3600,
 		}})
+	case "SimulatePrincipalPolicy":
+		iamSimulatePrincipalPolicy(s, c)
 	case "ListRoles":
 		iamListRoles(s, c)
 	case "ListRoleTags":

@@ -56,7 +56,7 @@ func BenchmarkStartupToToolsList(b *testing.B) {
 				Tools []json.RawMessage `json:"tools"`
 			} `json:"result"`
 		}
-		if err := json.Unmarshal(line, &resp); err != nil || len(resp.Result.Tools) != 10 {
+		if err := json.Unmarshal(line, &resp); err != nil || len(resp.Result.Tools) != 11 {
 			b.Fatalf("tools/list answer %q: %v", line, err)
 		}
 		b.StopTimer()

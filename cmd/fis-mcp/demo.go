@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -34,6 +35,8 @@ type demoResult struct {
 // demo is runDemo in c.Scenario (c.Baseline, when set, overrides the simulation's
 // post-experiment baseline), with simOpts for the simulated account; it returns the report.
 func demo(ctx context.Context, c config, out io.Writer, log zerolog.Logger, simOpts ...simpkg.Option) (demoResult, error) {
+	// Progress notifications arrive on the client's own goroutine while a step prints.
+	out = &lockedWriter{w: out}
 	var res demoResult
 	started := time.Now()
 	work, err := os.MkdirTemp("", "fis-mcp-demo-")
@@ -171,4 +174,16 @@ func scenarioLine(scenario string) string {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}
+
+// lockedWriter serialises writes from the demo's steps and its progress notifications.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -1,7 +1,8 @@
 package main
 
-// Helpers of the end-to-end tests: they build the real binary once (TestMain), start it
-// as a subprocess speaking MCP over stdio to mcp-go's client, record every stdout line
+// Helpers of the end-to-end tests: they build the real binary once (TestMain; `make test`
+// builds it once and passes FIS_MCP_E2E_BIN), start it as a subprocess speaking MCP over
+// stdio to mcp-go's client, record every stdout line
 // (each must be JSON-RPC), validate every structured tool result against the tool's
 // declared outputSchema (santhosh-tekuri/jsonschema), and collect progress notifications.
 
@@ -9,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -50,6 +52,14 @@ func TestMain(m *testing.M) {
 }
 
 func e2eMain(m *testing.M) int {
+	if bin := os.Getenv("FIS_MCP_E2E_BIN"); bin != "" {
+		if err := checkE2EBinary(bin); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: FIS_MCP_E2E_BIN:", err)
+			return 1
+		}
+		fisBin = bin
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "fis-mcp-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: temp dir:", err)
@@ -57,17 +67,55 @@ func e2eMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	fisBin = filepath.Join(dir, "fis-mcp")
-	args := []string{"build", "-o", fisBin, "-ldflags", "-X main.version=" + e2eVersion}
-	if raceBuild {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command(goTool(), append(args, ".")...)
+	cmd := exec.Command(goTool(), append(e2eBuildArgs(fisBin), ".")...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: go build of the fis-mcp binary failed:", err)
 		return 1
 	}
 	return m.Run()
+}
+
+// e2eBuildArgs is the `go build` the end-to-end tests need: the e2e version stamp, and
+// -race when the tests run with -race. `make test` builds the same once (bin/fis-mcp-e2e)
+// and passes it in FIS_MCP_E2E_BIN; without it, TestMain builds it into a temp dir.
+func e2eBuildArgs(out string) []string {
+	args := []string{"build", "-o", out, "-ldflags", "-X main.version=" + e2eVersion}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	return args
+}
+
+// checkE2EBinary refuses a prebuilt binary that is not what e2eBuildArgs would build: a
+// missing file, another version stamp, or a race setting other than the test run's.
+func checkE2EBinary(bin string) error {
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		return fmt.Errorf("%s is not a readable Go binary (%v); %s", bin, err, e2eBuildHint(bin))
+	}
+	race, ldflags := false, ""
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "-race":
+			race = s.Value == "true"
+		case "-ldflags":
+			ldflags = s.Value
+		}
+	}
+	if race != raceBuild || !strings.Contains(ldflags, "main.version="+e2eVersion) {
+		return fmt.Errorf("%s was built with -race=%v and -ldflags %q; these tests need -race=%v and main.version=%s; %s",
+			bin, race, ldflags, raceBuild, e2eVersion, e2eBuildHint(bin))
+	}
+	return nil
+}
+
+func e2eBuildHint(bin string) string {
+	race := ""
+	if raceBuild {
+		race = " -race"
+	}
+	return fmt.Sprintf("build it with `go build%s -ldflags '-X main.version=%s' -o %s ./cmd/fis-mcp` or unset FIS_MCP_E2E_BIN", race, e2eVersion, bin)
 }
 
 func goTool() string {

@@ -29,7 +29,7 @@ const templateID = sim.TemplateID
 
 var toolNames = []string{
 	"resolve_experiment", "health_check", "discover_apps", "start_logs", "start_experiment",
-	"poll", "stop_experiment", "finalize_report", "list_sessions", "get_session",
+	"poll", "stop_experiment", "finalize_report", "list_sessions", "get_session", "check_setup",
 }
 
 // The resolve_experiment result keys of TOOLS.md, plus api_calls.

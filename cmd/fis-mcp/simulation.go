@@ -14,6 +14,9 @@ import (
 	"github.com/fis-mcp/fis-mcp/tools"
 )
 
+// simStateDirName is the simulated account's directory in the state directory.
+const simStateDirName = "simulated-account"
+
 // simulation is the built-in simulated account a server runs against with --simulate.
 type simulation struct {
 	*sim.Account
@@ -22,9 +25,12 @@ type simulation struct {
 
 // startSimulation starts the simulated AWS account and EKS API on loopback, in the given
 // scenario (sim.ScenarioDefault or sim.ScenarioFailing), and writes the sample experiment
-// directory under stateDir.
+// directory under stateDir. The account keeps its state in stateDir/simulated-account, so
+// a server started again on the same state directory (a client that starts one process
+// per call) continues the same run, and experiment IDs are unique per state directory.
 func startSimulation(_ context.Context, stateDir, scenario string, log zerolog.Logger, opts ...sim.Option) (*simulation, error) {
-	acct, err := sim.New(append([]sim.Option{sim.WithScenario(scenario)}, opts...)...)
+	base := []sim.Option{sim.WithScenario(scenario), sim.WithStateDir(filepath.Join(stateDir, simStateDirName), log)}
+	acct, err := sim.New(append(base, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +44,7 @@ func startSimulation(_ context.Context, stateDir, scenario string, log zerolog.L
 		acct.Close()
 		return nil, err
 	}
-	log.Info().Str("aws", acct.AWS.URL).Str("kubernetes", acct.Kube.URL).Str("experiment", path).Str("scenario", acct.Scenario).Msg("SIMULATED account started")
+	log.Info().Str("aws", acct.AWS.URL).Str("kubernetes", acct.Kube.URL).Str("experiment", path).Str("scenario", acct.Scenario).Str("account_state", acct.StateDir()).Msg("SIMULATED account started")
 	return &simulation{Account: acct, experimentsDir: dir}, nil
 }
 

@@ -107,6 +107,7 @@ type Server struct {
 	schedule     []scheduled
 	requireToken func(string) bool
 	forbidden    map[string]bool
+	denied       map[string]bool // access reviews answered "not allowed" (access.go)
 	requests     []Request
 	closed       chan struct{}
 	closeOnce    sync.Once
@@ -353,6 +354,10 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 			writeStatus(w, http.StatusUnauthorized, metav1.StatusReasonUnauthorized, "Unauthorized")
 			return
 		}
+	}
+	if r.Method == http.MethodPost && strings.Trim(r.URL.Path, "/") == accessReviewPath {
+		s.serveAccessReview(w, r)
+		return
 	}
 	if r.Method != http.MethodGet {
 		writeStatus(w, http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed, "the fake API server is read-only")

@@ -73,6 +73,9 @@ func (e *Engine) startable(s *session.Session) error {
 	if s.Run != nil {
 		return fmt.Errorf("an experiment was already started for session %s (%s, %s): one session starts at most one experiment; poll it or resolve the directory again for a new session", s.ID, s.Run.ExperimentID, s.Run.State)
 	}
+	if s.State == session.StateAborted {
+		return fmt.Errorf("session %s is aborted: %s", s.ID, session.AbortedNext)
+	}
 	if s.State == session.StateResolved || s.Health == nil {
 		return fmt.Errorf("session %s has not been health-checked: call health_check first (starting against unchecked targets is refused)", s.ID)
 	}
@@ -419,20 +422,27 @@ func StartCommand(s *session.Session, dryRun bool) string {
 	return experiment.StartCLI(experiment.SessionStart(s.ID, s.Experiment.TemplateID, dryRun), s.Experiment.Region)
 }
 
+// impactHeadline is the impact warning's first line: SIMULATED first in a simulated
+// account (never "REAL impact" followed by a correction), the real impact otherwise.
+func impactHeadline(simulated, dryRun bool) string {
+	switch {
+	case simulated && dryRun:
+		return "SIMULATED DRY RUN of the FIS experiment (actionsMode skip-all): the simulated account resolves every target and runs no action; no real AWS resources are touched."
+	case simulated:
+		return "SIMULATED: starting this FIS experiment touches no real AWS resources; the simulated account plays out the impact below (against a real account it would cause REAL impact):"
+	case dryRun:
+		return "WARNING: this starts a DRY RUN of the FIS experiment (actionsMode skip-all): FIS resolves every target but runs no action. It is still a real experiment record in the account."
+	}
+	return "WARNING: Starting this FIS experiment will cause REAL impact:"
+}
+
 // ImpactWarning is the safety warning the human reads before confirming a start: what
 // the experiment affects, its actions and stop conditions, the monitored applications,
 // the log collection and how to abort.
 func ImpactWarning(s *session.Session, cfg Config, dryRun bool) string {
 	e := s.Experiment
 	var b strings.Builder
-	if dryRun {
-		b.WriteString("WARNING: this starts a DRY RUN of the FIS experiment (actionsMode skip-all): FIS resolves every target but runs no action. It is still a real experiment record in the account.\n\n")
-	} else {
-		b.WriteString("WARNING: Starting this FIS experiment will cause REAL impact:\n\n")
-	}
-	if cfg.Simulated {
-		b.WriteString("(SIMULATED account: no real AWS resources are touched.)\n\n")
-	}
+	b.WriteString(impactHeadline(cfg.Simulated, dryRun) + "\n\n")
 	az := e.TargetAZ
 	if az == "" {
 		az = "n/a"

@@ -20,7 +20,7 @@ import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 const TEMPLATE_ID = "EXT1a2b3c4d5e6f7";
 const TOOLS = [
   "resolve_experiment", "health_check", "discover_apps", "start_logs", "start_experiment",
-  "poll", "stop_experiment", "finalize_report", "list_sessions", "get_session",
+  "poll", "stop_experiment", "finalize_report", "list_sessions", "get_session", "check_setup",
 ];
 const LONG = { timeout: 180_000, resetTimeoutOnProgress: true, maxTotalTimeout: 300_000 };
 
@@ -96,13 +96,17 @@ async function main() {
   check(client.getServerCapabilities()?.tools !== undefined, "server has the tools capability");
 
   const { tools } = await client.listTools();
-  check(tools.length === 10, "10 tools listed", tools.map((t) => t.name));
+  check(tools.length === TOOLS.length, `${TOOLS.length} tools listed`, tools.map((t) => t.name));
   check(TOOLS.every((n) => tools.some((t) => t.name === n)), "every tool of TOOLS.md is listed", tools.map((t) => t.name));
   for (const t of tools) {
     check(t.outputSchema?.type === "object" && Object.keys(t.outputSchema.properties ?? {}).length > 0, `${t.name} has an outputSchema`);
   }
   const start = tools.find((t) => t.name === "start_experiment");
   check(start?.annotations?.destructiveHint === true, "start_experiment is destructiveHint", start?.annotations);
+
+  const setup = await call("check_setup", { template_id: TEMPLATE_ID });
+  check(Array.isArray(setup.checks) && setup.checks.length > 0 && setup.checks.every((c) => typeof c.name === "string" && typeof c.ok === "boolean")
+    && setup.blocking === false, "check_setup: checks[{name, ok, …}] and blocking=false on the simulated account", setup);
 
   const resolved = await call("resolve_experiment", { template_id: TEMPLATE_ID });
   const id = resolved.session_id;

@@ -99,6 +99,7 @@ func TestScenarioRecoveryInTheAnalysis(t *testing.T) {
 			a := &Account{Timing: DefaultTiming(), Scenario: tc.scenario}
 			faultStart := time.Date(2026, 4, 11, 10, 30, 0, 0, time.UTC)
 			a.truth.FaultStart = faultStart
+			a.faults = []time.Time{faultStart}
 			s := scenarioSession(t, a, faultStart)
 			an, err := report.Analyze(s, report.Options{Now: faultStart.Add(a.Timing.Fault + report.DefaultBaseline + time.Minute)})
 			if err != nil {

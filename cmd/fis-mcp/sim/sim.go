@@ -14,10 +14,14 @@ package sim
 import (
 	"crypto/rand"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/rs/zerolog"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
@@ -150,6 +154,18 @@ type Account struct {
 
 	mu    sync.Mutex
 	truth Truth
+	// faults are the fault starts of every experiment that ran, in start order.
+	faults []time.Time
+
+	awsHTTP *httptest.Server
+	persist *persister // nil without WithStateDir
+	nodes   []awstest.Instance
+	pods    map[string][]string // app → pod names
+}
+
+// Pods are the pod names of a simulated app (the same in every process of an account).
+func (a *Account) Pods(app string) []string {
+	return append([]string(nil), a.pods[app]...)
 }
 
 // Option configures the account.
@@ -157,8 +173,10 @@ type Option func(*options)
 
 type options struct {
 	timing   Timing
-	clock    awstest.Clock
 	scenario string
+	stateDir string
+	log      zerolog.Logger
+	clock    awstest.Clock // nil: the wall clock (tests set it)
 }
 
 // WithTiming overrides the compressed timings.
@@ -166,6 +184,29 @@ func WithTiming(t Timing) Option { return func(o *options) { o.timing = t } }
 
 // WithScenario selects the scenario (ScenarioDefault or ScenarioFailing; New refuses others).
 func WithScenario(name string) Option { return func(o *options) { o.scenario = name } }
+
+// WithStateDir keeps the account's state in dir (persist.go), so that an account started
+// later on the same directory continues the same run: its experiments progress and end,
+// pods keep their logs, and experiment IDs are not handed out twice. Warnings (an
+// unreadable state file) and failed saves go to log.
+func WithStateDir(dir string, log zerolog.Logger) Option {
+	return func(o *options) { o.stateDir, o.log = dir, log }
+}
+
+// epochClock is the wall clock, except while the account is seeded: then it reads the
+// account's epoch, so resources and pods seeded by every process of a persisted account
+// have the same creation and start times.
+type epochClock struct {
+	base   awstest.Clock
+	frozen atomic.Pointer[time.Time]
+}
+
+func (c *epochClock) Now() time.Time {
+	if t := c.frozen.Load(); t != nil {
+		return *t
+	}
+	return c.base.Now()
+}
 
 // New starts a simulated account on loopback ports. Close it when done.
 func New(opts ...Option) (*Account, error) {
@@ -177,19 +218,59 @@ func New(opts ...Option) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Account{AWS: awstest.New(), Kube: kubetest.New(), Timing: o.timing, Scenario: scenario}
+	clock := &epochClock{base: o.clock}
+	if clock.base == nil {
+		clock.base = awstest.RealClock{}
+	}
+	epoch := clock.Now()
+	var (
+		p     *persister
+		saved persistedState
+	)
+	if o.stateDir != "" {
+		if p, saved, err = openPersister(o.stateDir, o.log, epoch); err != nil {
+			return nil, err
+		}
+		epoch = p.epoch
+	}
+	clock.frozen.Store(&epoch)
+	a := &Account{AWS: awstest.NewUnstarted(awstest.WithClock(clock)), Kube: kubetest.New(kubetest.WithClock(clock)), Timing: o.timing, Scenario: scenario}
 	a.Kube.RequireToken(func(tok string) bool { return strings.HasPrefix(tok, "k8s-aws-v1.") })
-	if err := a.seed(); err != nil {
+	err = a.seed()
+	clock.frozen.Store(nil)
+	if err != nil {
 		a.Close()
 		return nil, err
 	}
+	var h = http.Handler(a.AWS)
+	if p != nil {
+		p.acct = a
+		a.persist = p
+		a.AWS.SetExperimentIDs(p.nextID)
+		p.apply(saved)
+		p.stamp()
+		h = p.handler(a.AWS)
+	}
+	a.awsHTTP = httptest.NewServer(h)
+	a.AWS.URL = a.awsHTTP.URL
 	return a, nil
 }
 
 // Close stops both servers.
 func (a *Account) Close() {
+	if a.awsHTTP != nil {
+		a.awsHTTP.Close()
+	}
 	a.AWS.Close()
 	a.Kube.Close()
+}
+
+// StateDir is where the account keeps its state ("" when it is not persisted).
+func (a *Account) StateDir() string {
+	if a.persist == nil {
+		return ""
+	}
+	return a.persist.dir
 }
 
 // Region is the simulated region.
@@ -208,10 +289,21 @@ func (a *Account) Truth() Truth {
 // apps are the three simulated applications of the account's scenario.
 func (a *Account) apps() []App { return ScenarioApps(a.Timing, a.Scenario) }
 
-func (a *Account) faultStart() (time.Time, bool) {
+// faultStarts are the fault starts of every experiment that ran.
+func (a *Account) faultStarts() []time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.truth.FaultStart, !a.truth.FaultStart.IsZero()
+	return a.faults
+}
+
+// inFault reports whether t is within d of a fault start.
+func (a *Account) inFault(t time.Time, d time.Duration) bool {
+	for _, fs := range a.faultStarts() {
+		if !t.Before(fs) && t.Before(fs.Add(d)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Account) seed() error {
@@ -257,28 +349,46 @@ func (a *Account) seed() error {
 
 	s.AddExperimentTemplate(sampleTemplate(region, acct, roleArn, t))
 	s.OnExperimentStart(func(id string, start time.Time) {
-		faultStart := start.Add(500*time.Millisecond + t.Initiating)
-		a.mu.Lock()
-		a.truth = Truth{ExperimentID: id, Start: start, FaultStart: faultStart}
-		a.mu.Unlock()
-		// Resource state changes, as AWS records them. The hook runs with the fake's lock
-		// held; the scripts take it themselves, so they run on their own goroutine.
-		go func() {
-			s.ScriptAuroraFailover(Aurora, faultStart, t.Failover)
-			s.ScriptElastiCacheFailover(Redis, faultStart, t.Fault)
-			s.SetInstanceStateAt(faultStart.Add(time.Second), nodes[1].ID, "stopping", "")
-			s.SetInstanceStateAt(faultStart.Add(2*time.Second), nodes[1].ID, "stopped", "")
-			s.SetInstanceStateAt(faultStart.Add(t.Fault), nodes[1].ID, "pending", "")
-			s.SetInstanceStateAt(faultStart.Add(t.Fault+time.Second), nodes[1].ID, "running", "")
-			s.PutLogEvents("/aws/rds/cluster/demo-aurora/postgresql", "demo-aurora-instance-1.0",
-				awstest.LogEvent{Time: faultStart.Add(500 * time.Millisecond), Message: "LOG:  received fast shutdown request"},
-				awstest.LogEvent{Time: faultStart.Add(time.Second), Message: "FATAL:  terminating connection due to administrator command"},
-				awstest.LogEvent{Time: faultStart.Add(t.Failover), Message: "LOG:  database system is ready to accept connections"})
-			s.PutLogEvents("/aws/elasticache/demo-redis/engine-log", "demo-redis-002-001",
-				awstest.LogEvent{Time: faultStart.Add(2 * time.Second), Message: "MASTER MODE enabled (user request from 'id=5 addr=10.0.1.12:6379')"})
-		}()
+		// The hook runs with the fake's lock held; the scripts take it themselves, so
+		// they run on their own goroutine.
+		a.experimentStarted(id, start, true)
 	})
+	a.nodes = nodes
 	return a.seedKube()
+}
+
+// experimentStarted records an experiment whose actions run and scripts the scenario's
+// resource changes, as AWS records them, relative to its fault start: on a goroutine
+// when called from the fake's start hook (async), at once when a persisted experiment
+// is restored (before the account serves).
+func (a *Account) experimentStarted(id string, start time.Time, async bool) {
+	faultStart := start.Add(500*time.Millisecond + a.Timing.Initiating)
+	a.mu.Lock()
+	a.truth = Truth{ExperimentID: id, Start: start, FaultStart: faultStart}
+	a.faults = append(append([]time.Time(nil), a.faults...), faultStart)
+	a.mu.Unlock()
+	if async {
+		go a.scriptFault(faultStart)
+		return
+	}
+	a.scriptFault(faultStart)
+}
+
+// scriptFault schedules the scenario's resource changes, events and engine logs.
+func (a *Account) scriptFault(faultStart time.Time) {
+	s, t, nodes := a.AWS, a.Timing, a.nodes
+	s.ScriptAuroraFailover(Aurora, faultStart, t.Failover)
+	s.ScriptElastiCacheFailover(Redis, faultStart, t.Fault)
+	s.SetInstanceStateAt(faultStart.Add(time.Second), nodes[1].ID, "stopping", "")
+	s.SetInstanceStateAt(faultStart.Add(2*time.Second), nodes[1].ID, "stopped", "")
+	s.SetInstanceStateAt(faultStart.Add(t.Fault), nodes[1].ID, "pending", "")
+	s.SetInstanceStateAt(faultStart.Add(t.Fault+time.Second), nodes[1].ID, "running", "")
+	s.PutLogEvents("/aws/rds/cluster/demo-aurora/postgresql", "demo-aurora-instance-1.0",
+		awstest.LogEvent{Time: faultStart.Add(500 * time.Millisecond), Message: "LOG:  received fast shutdown request"},
+		awstest.LogEvent{Time: faultStart.Add(time.Second), Message: "FATAL:  terminating connection due to administrator command"},
+		awstest.LogEvent{Time: faultStart.Add(t.Failover), Message: "LOG:  database system is ready to accept connections"})
+	s.PutLogEvents("/aws/elasticache/demo-redis/engine-log", "demo-redis-002-001",
+		awstest.LogEvent{Time: faultStart.Add(2 * time.Second), Message: "MASTER MODE enabled (user request from 'id=5 addr=10.0.1.12:6379')"})
 }
 
 // sampleTemplate is the simulated account's FIS template: three of the six actions of the
@@ -313,10 +423,7 @@ func sampleTemplate(region, acct, roleArn string, t Timing) awstest.ExperimentTe
 
 func (a *Account) seedMetrics() {
 	s := a.AWS
-	inFault := func(t time.Time, d time.Duration) bool {
-		fs, ok := a.faultStart()
-		return ok && !t.Before(fs) && t.Before(fs.Add(d))
-	}
+	inFault := a.inFault
 	s.SetMetric("AWS/RDS", "DatabaseConnections", map[string]string{"DBClusterIdentifier": Aurora}, func(t time.Time) float64 {
 		if inFault(t, a.Timing.Failover) {
 			return 3
@@ -366,6 +473,10 @@ func (a *Account) seedKube() error {
 	start := k.Now().Add(-2 * time.Minute)
 	for _, name := range []string{"orders-api", "payments-worker", "cart-service", "storefront-web"} {
 		pods := k.AddDeployment(Namespace, name, map[string]string{"app": name}, specs[name], 2)
+		if a.pods == nil {
+			a.pods = map[string][]string{}
+		}
+		a.pods[name] = pods
 		var app *App
 		for _, x := range append(a.apps(), Storefront(a.Timing)) {
 			if x.Name == name {
@@ -387,7 +498,7 @@ func (a *Account) seedKube() error {
 func (a *Account) generator(start time.Time, name string, replica int, app *App) kubetest.Generator {
 	return kubetest.Periodic(start.Add(time.Duration(replica)*137*time.Millisecond), 500*time.Millisecond, func(buf []byte, i int64, t time.Time) []byte {
 		if app != nil {
-			if fs, ok := a.faultStart(); ok {
+			for _, fs := range a.faultStarts() {
 				from, to := fs.Add(app.ErrorsFrom), fs.Add(app.ErrorsTo)
 				switch {
 				case !t.Before(from) && t.Before(to):
