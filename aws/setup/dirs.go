@@ -1,7 +1,9 @@
 package setup
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -19,32 +21,54 @@ func experimentsDirCheck(dir string) Check {
 	return ch
 }
 
-// stateDirChecks: the state directory is writable (a file is created, fsynced and removed)
-// and on a local filesystem, since session locks (flock) and fsync are unreliable on
-// network and FUSE filesystems.
-func stateDirChecks(dir string) []Check {
+// stateDirChecks: the state directory is writable and on a local filesystem, since session
+// locks (flock) and fsync are unreliable on network and FUSE filesystems. Writable is
+// proven by creating, fsyncing and removing a file, or, when readOnly (the check_setup
+// tool, which must not change anything), asked of the OS without writing (access(2) and
+// the mount's read-only flag).
+func stateDirChecks(dir string, readOnly bool) []Check {
 	w := Check{Name: "State directory writable", Blocking: true}
-	if err := probeWrite(dir); err != nil {
+	probe := probeWrite
+	if readOnly {
+		probe = askWritable
+	}
+	if err := probe(dir); err != nil {
 		w.Detail = fmt.Sprintf("%s: %v", dir, err)
 		w.Remedy = "pass --state-dir (FIS_MCP_STATE_DIR) with a directory you can write"
 		return []Check{w}
 	}
 	w.OK = true
 	w.Detail = dir
-	fs := Check{Name: "State directory filesystem"}
+	fsc := Check{Name: "State directory filesystem"}
 	kind, network := filesystemType(dir)
 	switch {
 	case kind == "":
-		fs.OK = true
-		fs.Detail = "filesystem type unknown on this platform"
+		fsc.OK = true
+		fsc.Detail = "filesystem type unknown on this platform"
 	case network:
-		fs.Detail = fmt.Sprintf("%s is on %s: file locks (flock) and fsync may not hold there", dir, kind)
-		fs.Remedy = "use a local directory for --state-dir"
+		fsc.Detail = fmt.Sprintf("%s is on %s: file locks (flock) and fsync may not hold there", dir, kind)
+		fsc.Remedy = "use a local directory for --state-dir"
 	default:
-		fs.OK = true
-		fs.Detail = kind
+		fsc.OK = true
+		fsc.Detail = kind
 	}
-	return []Check{w, fs}
+	return []Check{w, fsc}
+}
+
+// askWritable tells whether dir could be written, without writing: it must exist (a
+// read-only check creates nothing), be a directory, and be writable as access(2) and the
+// mount's flags say.
+func askWritable(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("it does not exist (fis-mcp serve creates it at start; run fis-mcp doctor to create and test it)")
+	case err != nil:
+		return fmt.Errorf("cannot read it: %v", unwrapPath(err))
+	case !fi.IsDir():
+		return fmt.Errorf("it is not a directory")
+	}
+	return writableByOS(dir)
 }
 
 func probeWrite(dir string) error {

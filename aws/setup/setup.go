@@ -63,6 +63,9 @@ type Options struct {
 	ExperimentsDir string
 	// Simulated marks a run against the built-in simulated account.
 	Simulated bool
+	// ReadOnly checks without writing anything (the check_setup tool is read-only):
+	// the state directory's writability is asked of the OS, not tried.
+	ReadOnly bool
 }
 
 // Run performs every check; it never fails: what cannot be checked is a check that says so.
@@ -101,7 +104,7 @@ func Run(ctx context.Context, d Deps, o Options) Report {
 		add(experimentsDirCheck(o.ExperimentsDir))
 	}
 	if o.StateDir != "" {
-		add(stateDirChecks(o.StateDir)...)
+		add(stateDirChecks(o.StateDir, o.ReadOnly)...)
 	}
 	return r
 }

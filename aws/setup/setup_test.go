@@ -2,8 +2,11 @@ package setup
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -223,9 +226,55 @@ func TestStateDirNotWritable(t *testing.T) {
 	if err := os.Chmod(dir, 0o500); err != nil {
 		t.Fatal(err)
 	}
-	cs := stateDirChecks(dir)
-	if cs[0].OK || !cs[0].Blocking {
-		t.Errorf("read-only state dir: %+v", cs[0])
+	for _, readOnly := range []bool{false, true} {
+		cs := stateDirChecks(dir, readOnly)
+		if cs[0].OK || !cs[0].Blocking {
+			t.Errorf("read-only state dir (readOnly check %v): %+v", readOnly, cs[0])
+		}
+	}
+}
+
+// TestStateDirChecksWriteNothingWhenReadOnly: the check_setup tool's read-only check
+// creates no file and no directory, and still tells a usable directory from a missing one
+// or a file; doctor's check creates the directory and leaves nothing else behind.
+func TestStateDirChecksWriteNothingWhenReadOnly(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		dir      string
+		readOnly bool
+		wantOK   bool
+		wantText string
+	}{
+		{"read-only, usable", filepath.Join(root, "usable"), true, true, ""},
+		{"read-only, missing", filepath.Join(root, "missing"), true, false, "does not exist"},
+		{"read-only, a file", file, true, false, "not a directory"},
+		{"doctor, missing: created", filepath.Join(root, "created"), false, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "read-only, usable" {
+				if err := os.Mkdir(tc.dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cs := stateDirChecks(tc.dir, tc.readOnly)
+			if cs[0].OK != tc.wantOK || !strings.Contains(cs[0].Detail, tc.wantText) {
+				t.Errorf("check = %+v, want ok %v with %q", cs[0], tc.wantOK, tc.wantText)
+			}
+			entries, err := os.ReadDir(tc.dir)
+			switch {
+			case tc.name == "read-only, missing":
+				if !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("a read-only check created %s (%v)", tc.dir, err)
+				}
+			case tc.dir != file && (err != nil || len(entries) != 0):
+				t.Errorf("left behind in %s: %v (%v)", tc.dir, entries, err)
+			}
+		})
 	}
 }
 
