@@ -55,7 +55,7 @@ func (d *Deps) checkSetup(c *call, in CheckSetupInput) (*mcp.CallToolResult, err
 	if err != nil {
 		return c.fail("", err)
 	}
-	opts := setup.Options{ExperimentsDir: d.Config.ExperimentsDir, Simulated: d.Config.Simulated, ReadOnly: true}
+	opts := setup.Options{ExperimentsDir: d.Config.ExperimentsDir, Simulated: d.Config.Simulated, ReadOnly: true, AccountRoles: d.Config.AccountRoles}
 	if in.TemplateID != "" {
 		opts.TemplateIDs = []string{in.TemplateID}
 	}

@@ -34,6 +34,8 @@ var Policy = []ToolActions{
 		"eks:DescribeCluster", "eks:DescribeNodegroup", "kafka:DescribeClusterV2", "kafka:DescribeCluster",
 		"es:DescribeDomain", "es:DescribeDomainHealth", "lambda:GetFunction", "ecs:DescribeClusters", "ecs:DescribeTasks", "ecs:ListTasks",
 		"dynamodb:DescribeTable", "s3:ListBucket", "arc-zonal-shift:GetManagedResource"}},
+	{Tool: "health_check (multi-account: the --account-roles roles)", Sid: "AccountRoles", Optional: true, Actions: []string{
+		"sts:AssumeRole"}},
 	{Tool: "discover_apps / start_logs", Sid: "DiscoverApps", Actions: []string{
 		"eks:ListClusters", "eks:DescribeCluster"}},
 	{Tool: "discover_apps (endpoints)", Sid: "DiscoverApps", Optional: true, Actions: []string{

@@ -63,6 +63,9 @@ type Options struct {
 	ExperimentsDir string
 	// Simulated marks a run against the built-in simulated account.
 	Simulated bool
+	// AccountRoles are the --account-roles roles (target account → role ARN) health_check
+	// assumes to read multi-account templates' target accounts.
+	AccountRoles awsapi.AccountRoles
 	// ReadOnly checks without writing anything (the check_setup tool is read-only):
 	// the state directory's writability is asked of the OS, not tried.
 	ReadOnly bool
@@ -115,7 +118,9 @@ func awsChecks(ctx context.Context, d Deps, o Options, id Identity) []Check {
 	out = append(out, leverCheck(ctx, d.AWS))
 	for _, t := range o.TemplateIDs {
 		out = append(out, templateChecks(ctx, d.AWS, t)...)
+		out = append(out, targetAccountsCheck(ctx, d.AWS, t, id, o.AccountRoles)...)
 	}
+	out = append(out, accountRoleChecks(ctx, d.AWS, o.AccountRoles)...)
 	out = append(out, eksChecks(ctx, d, id)...)
 	return append(out, cloudWatchCheck(ctx, d.AWS), logsCheck(ctx, d.AWS))
 }

@@ -294,3 +294,68 @@ func TestTrustsService(t *testing.T) {
 		}
 	}
 }
+
+// TestMultiAccountChecks: a multi-account template's target accounts must each be readable
+// (a role of --account-roles, or the caller's own account), and each role must be
+// assumable by the caller and act in its account.
+func TestMultiAccountChecks(t *testing.T) {
+	const (
+		multiID = "EXTmulti0000001"
+		other   = "210987654321"
+	)
+	readRole := "arn:aws:iam::" + other + ":role/fis-mcp-read"
+	for _, tc := range []struct {
+		name        string
+		roles       awsapi.AccountRoles
+		trusted     bool
+		wantTargets bool   // the target accounts check passes
+		wantRole    *bool  // the account role check of other (nil: none)
+		wantText    string // in the failing check's detail
+	}{
+		{name: "every target account readable", roles: awsapi.AccountRoles{other: readRole}, trusted: true,
+			wantTargets: true, wantRole: ptr(true)},
+		{name: "no role for a target account", roles: awsapi.AccountRoles{}, wantText: "no role to read " + other},
+		{name: "role not trusted", roles: awsapi.AccountRoles{other: readRole}, trusted: false,
+			wantTargets: true, wantRole: ptr(false), wantText: "cannot assume " + readRole},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := account(t)
+			s.AddExperimentTemplate(awstest.ExperimentTemplate{ID: multiID, RoleArn: "arn:aws:iam::" + s.AccountID + ":role/" + roleName,
+				ExperimentOptions: map[string]string{"accountTargeting": "multi-account"}})
+			s.AddTargetAccountConfiguration(multiID, awstest.TargetAccountConfiguration{AccountID: other, RoleArn: "arn:aws:iam::" + other + ":role/fis-target"})
+			s.AddTargetAccountConfiguration(multiID, awstest.TargetAccountConfiguration{AccountID: s.AccountID, RoleArn: "arn:aws:iam::" + s.AccountID + ":role/fis-target"})
+			b := s.AddAccount(other)
+			b.AddRole("fis-mcp-read", "")
+			if tc.trusted {
+				b.TrustRole(readRole, "arn:aws:iam::"+s.AccountID+":root")
+			}
+			r := Run(context.Background(), Deps{AWS: awsapi.NewClients(s.Config()), Kube: allowAll},
+				Options{TemplateIDs: []string{multiID}, AccountRoles: tc.roles})
+			ta, ok := find(r, "Target accounts of "+multiID)
+			if !ok || ta.OK != tc.wantTargets || (!ta.OK && !ta.Blocking) {
+				t.Errorf("target accounts check %+v (found %v), want ok %v, blocking when not", ta, ok, tc.wantTargets)
+			}
+			if ta.OK && !strings.Contains(ta.Detail, s.AccountID+" (your account)") {
+				t.Errorf("the caller's own target account is not named as read directly: %s", ta.Detail)
+			}
+			rc, ok := find(r, "Account role for "+other)
+			switch {
+			case tc.wantRole == nil && ok:
+				t.Errorf("an account role check without roles: %+v", rc)
+			case tc.wantRole != nil && (!ok || rc.OK != *tc.wantRole):
+				t.Errorf("account role check %+v (found %v), want ok %v", rc, ok, *tc.wantRole)
+			}
+			if tc.wantText != "" && !strings.Contains(ta.Detail+rc.Detail, tc.wantText) {
+				t.Errorf("details %q / %q do not say %q", ta.Detail, rc.Detail, tc.wantText)
+			}
+			if r.Blocking == (tc.wantTargets && (tc.wantRole == nil || *tc.wantRole)) {
+				t.Errorf("report blocking %v", r.Blocking)
+			}
+			if _, ok := find(r, "Target accounts of "+tmplID); ok {
+				t.Error("a single-account template got a target accounts check")
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -19,7 +19,7 @@ import (
 )
 
 // doctorFlags are the settings doctor shares with serve.
-var doctorFlags = []string{"region", "profile", "state-dir", "experiments-dir", "simulate"}
+var doctorFlags = []string{"region", "profile", "state-dir", "experiments-dir", "account-roles", "simulate"}
 
 // simulateDenyEnv is for tests only: a comma-separated list of what the simulated caller
 // lacks, IAM actions ("fis:StartExperiment") and Kubernetes permissions ("get pods/log").
@@ -75,7 +75,7 @@ func runDoctor(ctx context.Context, args []string, io cmdIO) int {
 
 // doctor runs the setup checks against AWS (or the simulated account).
 func doctor(ctx context.Context, c config, ids []string) (setup.Report, error) {
-	opts := setup.Options{TemplateIDs: ids, StateDir: c.StateDir, ExperimentsDir: c.ExperimentsDir, Simulated: c.Simulate}
+	opts := setup.Options{TemplateIDs: ids, StateDir: c.StateDir, ExperimentsDir: c.ExperimentsDir, Simulated: c.Simulate, AccountRoles: c.AccountRoles}
 	o := awsapi.Options{Region: c.Region, Profile: c.Profile}
 	if c.Simulate {
 		s, err := startSimulation(ctx, c.StateDir, sim.ScenarioDefault, zerolog.Nop())

@@ -401,7 +401,7 @@ type command struct {
 const (
 	serveSynopsis  = "fis-mcp [serve] [flags]"
 	demoSynopsis   = "fis-mcp demo [--scenario default|failing] [--baseline D] [--log-level L] [--log-file F]"
-	doctorSynopsis = "fis-mcp doctor [--experiments-dir D] [--region R] [--template-id EXT…] [--state-dir D] [--simulate]"
+	doctorSynopsis = "fis-mcp doctor [--experiments-dir D] [--region R] [--template-id EXT…] [--state-dir D] [--account-roles F] [--simulate]"
 )
 
 // commands are the subcommands, in the order `fis-mcp --help` lists them.
