@@ -4,7 +4,7 @@ BIN      ?= bin/fis-mcp
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test lint run demo demo-failing bench fuzz clean release-snapshot bundle bundle-validate \
+.PHONY: build test lint run demo demo-failing bench fuzz clean release-snapshot bundle bundles bundle-validate \
 	test-e2e test-race test-unit test-clients test-node test-inspector test-release FORCE
 
 build:
@@ -46,11 +46,14 @@ GOTEST := $(GO) test -count=1 -timeout 15m -vet=off -ldflags=-w
 # once: the end-to-end tests (-race), the other -race packages, every other package
 # without -race (fuzz seed corpora included), the TypeScript MCP SDK client, MCP
 # Inspector CLI and MCP Bundle manifest checks (when node is installed), and the
-# release check (goreleaser builds this platform's archive; release-check-archive
-# opens it). Each group's output is printed whole when the group ends (--output-sync).
-test: lint
-	@echo "make test: 5 groups at once (e2e, race, unit, clients, release); each prints when it ends"
-	@$(MAKE) --no-print-directory -j5 --output-sync=target test-e2e test-race test-unit test-clients test-release
+# release check (goreleaser builds this platform's archive; test-release opens it). The
+# race build starts beside lint (its packages are compiled apart from lint's); the groups
+# that use lint's build wait for it. Each group's output is printed whole when the group
+# ends (--output-sync).
+test:
+	@echo "make test: lint, then 5 groups at once (e2e, race, unit, clients, release); each prints when it ends"
+	@$(MAKE) --no-print-directory -j6 --output-sync=target test-e2e test-race test-unit test-clients test-release
+test-unit test-clients test-release: lint
 
 # The race build of every package, once, before the two -race groups start.
 $(E2E_BIN): FORCE
@@ -147,7 +150,17 @@ BUNDLE_ARCH    ?= $(shell $(GO) env GOARCH)
 BUNDLE_VERSION ?= $(shell v=$$(git describe --tags --exact-match 2>/dev/null); v=$${v#v}; echo $${v:-0.1.0})
 BUNDLE_STAGE   := bin/bundle-$(BUNDLE_OS)-$(BUNDLE_ARCH)
 BUNDLE_FILE    := bin/fis-mcp-$(BUNDLE_OS)-$(BUNDLE_ARCH).mcpb
-BUNDLE_STAMP   := const fs=require("fs"),[src,dst,ver,os]=process.argv.slice(1),m=JSON.parse(fs.readFileSync(src)); m.version=ver; m.compatibility.platforms=[os==="windows"?"win32":os]; fs.writeFileSync(dst,JSON.stringify(m,null,2)+"\n")
+BUNDLE_STAMP   := const fs=require("fs"),[src,dst,ver,os]=process.argv.slice(1),m=JSON.parse(fs.readFileSync(src)); m.version=ver; m.compatibility.platforms=[os==="windows"?"win32":os]; if(os==="windows"){m.server.entry_point+=".exe"; m.server.mcp_config.command+=".exe"} fs.writeFileSync(dst,JSON.stringify(m,null,2)+"\n")
+
+# The bundles the MCP Registry entry lists (cmd/fis-mcp/bundle/server.json; its test checks
+# this list against it), then that entry for the release, bin/server.json, with each
+# bundle's SHA-256 (the committed template's are zeros). Publish with mcp-publisher from bin/.
+BUNDLE_PLATFORMS := darwin-arm64 darwin-amd64 windows-amd64 linux-amd64
+bundles:
+	@set -e; for p in $(BUNDLE_PLATFORMS); do \
+		$(MAKE) --no-print-directory bundle BUNDLE_OS=$${p%-*} BUNDLE_ARCH=$${p#*-}; \
+	done
+	$(GO) run ./cmd/fis-mcp/bundle/registry-entry -version $(BUNDLE_VERSION) -bundles bin -o bin/server.json
 
 bundle-validate:
 	$(MCPB) validate cmd/fis-mcp/bundle/manifest.json

@@ -1,10 +1,14 @@
 // Package bundle_test checks the Claude Desktop extension (MCP Bundle) manifest and the MCP
-// Registry entry in this directory; `make bundle` packs manifest.json with the binary.
+// Registry entry in this directory; `make bundle` packs manifest.json with the binary, and
+// `make bundles` stamps the registry entry with the bundles' hashes.
 package bundle_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/fis-mcp/fis-mcp/cmd/fis-mcp/bundle"
 )
 
 const schemaURL = "https://static.modelcontextprotocol.io/schemas/2025-09-29/server.schema.json"
@@ -163,5 +169,93 @@ func TestManifestMatchesTheServer(t *testing.T) {
 	sort.Strings(got)
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("manifest tools %v, server tools %v", got, want)
+	}
+}
+
+// The release's registry entry: the template stamped with the version and the SHA-256 of
+// each bundle built is valid against the registry's schema, names v<version>'s files,
+// and carries each file's own hash; a bundle not built is an error, never a made-up hash.
+func TestStampRegistryEntry(t *testing.T) {
+	tmpl, err := os.ReadFile("server.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	want := map[string]string{}
+	for i, p := range readJSON(t, "server.json")["packages"].([]any) {
+		name := filepath.Base(p.(map[string]any)["identifier"].(string))
+		content := []byte(fmt.Sprintf("bundle %d %s", i, name))
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(content)
+		want[name] = hex.EncodeToString(sum[:])
+	}
+	out, err := bundle.StampRegistryEntry(tmpl, "v0.2.0", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entry map[string]any
+	if err := json.Unmarshal(out, &entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(registrySchema(t), entry); err != nil {
+		t.Fatalf("the stamped entry: %v", err)
+	}
+	if entry["version"] != "0.2.0" {
+		t.Errorf("version %v, want 0.2.0", entry["version"])
+	}
+	for _, p := range entry["packages"].([]any) {
+		p := p.(map[string]any)
+		id := p["identifier"].(string)
+		name := filepath.Base(id)
+		if id != bundle.ReleaseURL+"v0.2.0/"+name || p["version"] != "0.2.0" || p["fileSha256"] != want[name] {
+			t.Errorf("package %v, want v0.2.0's %s with sha256 %s", p, name, want[name])
+		}
+	}
+
+	missing := filepath.Base(entry["packages"].([]any)[0].(map[string]any)["identifier"].(string))
+	if err := os.Remove(filepath.Join(dir, missing)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.StampRegistryEntry(tmpl, "0.2.0", dir); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("a missing bundle: err %v, want one naming %s", err, missing)
+	}
+	if _, err := bundle.StampRegistryEntry(tmpl, "", dir); err == nil {
+		t.Error("no version: no error")
+	}
+}
+
+// The committed server.json is the template: its hashes are zeros, so a stale or
+// hand-typed hash never reaches the registry (make bundles writes bin/server.json).
+func TestCommittedServerJSONIsTheTemplate(t *testing.T) {
+	for _, p := range readJSON(t, "server.json")["packages"].([]any) {
+		if h := p.(map[string]any)["fileSha256"]; h != strings.Repeat("0", 64) {
+			t.Errorf("committed fileSha256 %v: keep zeros in the template; make bundles computes the real ones", h)
+		}
+	}
+}
+
+// make bundles builds exactly the bundles server.json lists.
+func TestMakeBundlesBuildsTheListedBundles(t *testing.T) {
+	mk, err := os.ReadFile(filepath.Join("..", "..", "..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^BUNDLE_PLATFORMS := (.+)$`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("the Makefile has no BUNDLE_PLATFORMS list")
+	}
+	var built, listed []string
+	for _, p := range strings.Fields(string(m[1])) {
+		built = append(built, "fis-mcp-"+p+".mcpb")
+	}
+	for _, p := range readJSON(t, "server.json")["packages"].([]any) {
+		listed = append(listed, filepath.Base(p.(map[string]any)["identifier"].(string)))
+	}
+	sort.Strings(built)
+	sort.Strings(listed)
+	if strings.Join(built, " ") != strings.Join(listed, " ") {
+		t.Errorf("make bundles builds %v; server.json lists %v", built, listed)
 	}
 }
