@@ -12,6 +12,7 @@ import (
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/cwlogs"
 	"github.com/fis-mcp/fis-mcp/aws/observe"
+	"github.com/fis-mcp/fis-mcp/kube"
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/report"
 )
@@ -84,9 +85,21 @@ func (e *Engine) Finalize(ctx context.Context, in FinalizeRequest, progress Prog
 	if remaining > 0 {
 		return sess, FinalizeResult{Status: FinalizeCollectingBaseline, Remaining: remaining}, nil
 	}
+	// The streams as the collector ended them: a pod that replaced another during the
+	// baseline wait (EnsureLogs above saved the list before it) and every stream's final
+	// state are in the report and its fault confirmation.
+	var final []session.LogStream
+	lc := e.Collector(sess.ID)
 	e.StopLogs(sess.ID)
+	if lc != nil {
+		final = lc.Streams()
+	}
 	now := e.Clock.Now().UTC()
 	stopped, err := e.Store.Update(sess.ID, func(s *session.Session) error {
+		if s.Logs != nil && final != nil {
+			s.Logs.Streams = final
+			s.Logs.NotFollowed = kube.NotFollowed(final)
+		}
 		if s.Logs != nil && s.Logs.StoppedAt == nil {
 			s.Logs.StoppedAt = &now
 			s.AddEvent(session.Event{Time: now, Source: session.SourceFISMCP, Kind: session.EventLogsStopped, Message: "log collection stopped after the post-experiment baseline"})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,5 +137,70 @@ func TestEngineFinalizeBaselineInterrupted(t *testing.T) {
 	}
 	if sess == nil || sess.State != session.StateEnded || sess.Report != nil {
 		t.Fatalf("after the interruption: %+v", sess)
+	}
+}
+
+// stoppableCollector is a log collection whose streams change while it runs: a pod
+// replaced during the baseline wait shows up in Streams only after the first read.
+type stoppableCollector struct {
+	mu      sync.Mutex
+	reads   int
+	stopped bool
+	before  []session.LogStream
+	after   []session.LogStream
+}
+
+func (c *stoppableCollector) Streams() []session.LogStream {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reads++
+	if c.reads == 1 {
+		return c.before
+	}
+	return c.after
+}
+
+func (c *stoppableCollector) Stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped = true
+}
+
+// The report takes the streams as the collection ended them, not as they were when
+// finalize began: a pod that replaced another during the baseline wait (a new UID) is in
+// the stored session, so fault confirmation and the report see it.
+func TestEngineFinalizeKeepsTheStreamsAsCollectionEnded(t *testing.T) {
+	f := newPollFixture(t)
+	exp := f.start()
+	f.pollUntilTerminal()
+	old := session.LogStream{App: "shop/orders-api", Pod: "orders-api-1", Container: "app", File: "orders-api-1.log", Status: "following", PodUID: "uid-old"}
+	replaced := old
+	replaced.Status = "ended"
+	fresh := session.LogStream{App: "shop/orders-api", Pod: "orders-api-2", Container: "app", File: "orders-api-2.log", Status: "stopped", PodUID: "uid-new"}
+	c := &stoppableCollector{before: []session.LogStream{old}, after: []session.LogStream{replaced, fresh}}
+	if _, err := f.e.Store.Update(f.id, func(s *session.Session) error {
+		s.Logs = &session.LogCollection{Dir: t.TempDir(), StartedAt: f.clock.Now(),
+			Apps: []session.App{{Cluster: "demo", Namespace: "shop", Workload: "orders-api"}}, Streams: []session.LogStream{old}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.e.SetCollector(f.id, c)
+	_, end, _, _ := f.srv.ExperimentTimes(exp)
+	f.clock.Set(end.Add(4 * time.Minute))
+
+	sess, res, err := f.e.Finalize(context.Background(), workflow.FinalizeRequest{SessionID: f.id}, nil)
+	if err != nil || res.Status != workflow.FinalizeWritten {
+		t.Fatalf("finalize: %+v %v", res, err)
+	}
+	if !c.stopped {
+		t.Error("the collection was not stopped")
+	}
+	var uids []string
+	for _, st := range sess.Logs.Streams {
+		uids = append(uids, st.PodUID+"="+st.Status)
+	}
+	if got := strings.Join(uids, ","); got != "uid-old=ended,uid-new=stopped" {
+		t.Errorf("stored streams %s, want the old pod ended and its replacement", got)
 	}
 }
