@@ -10,9 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writableByOS asks access(2) whether this process may write dir, and statfs(2) whether
-// its mount is read-only (access(2) answers yes to root on a read-only mount's files on
-// some systems; EROFS is reported either way).
+// writableByOS asks access(2) whether this process may write dir (it answers EROFS on a
+// read-only filesystem, for root too), and statfs(2) whether its mount is read-only, in
+// case a system's access(2) does not say so.
 func writableByOS(dir string) error {
 	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
 		if errors.Is(err, syscall.EROFS) {
