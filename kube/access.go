@@ -10,7 +10,6 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
@@ -60,7 +59,7 @@ func CheckAccess(ctx context.Context, cfg *rest.Config) []AccessCheck {
 	for i, n := range accessNeeds {
 		out[i] = AccessCheck{Verb: n.verb, Resource: n.resource, Subresource: n.subresource, Optional: n.optional}
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := NewClientset(cfg)
 	if err != nil {
 		return failAll(out, 0, "cannot build a Kubernetes client: "+err.Error())
 	}

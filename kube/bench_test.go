@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/client-go/kubernetes"
-
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -70,7 +68,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{app}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{app}); err != nil {
 		b.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Minute)

@@ -16,7 +16,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/fis-mcp/fis-mcp/session"
@@ -70,8 +69,8 @@ func RESTConfigWith(c Cluster, ts *TokenSource, l Limits) *rest.Config {
 }
 
 // Clientset returns a typed client for the cluster, with the given request limits.
-func Clientset(c Cluster, ts *TokenSource, l Limits) (*kubernetes.Clientset, error) {
-	cs, err := kubernetes.NewForConfig(RESTConfigWith(c, ts, l))
+func Clientset(c Cluster, ts *TokenSource, l Limits) (*Clients, error) {
+	cs, err := NewClientset(RESTConfigWith(c, ts, l))
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client for cluster %s: %w", c.Name, err)
 	}
@@ -190,7 +189,7 @@ func (p ProbeResult) OK() bool { return p.Status == Reachable }
 
 // Probe makes one cheap call (list namespaces, limit 1) to tell whether the
 // cluster can be reached with the current identity.
-func Probe(ctx context.Context, cs kubernetes.Interface) ProbeResult {
+func Probe(ctx context.Context, cs Interface) ProbeResult {
 	_, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{Limit: 1})
 	return classifyProbe(err)
 }

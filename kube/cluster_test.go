@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
@@ -125,7 +124,7 @@ func TestClientsetBuildsFromCluster(t *testing.T) {
 			t.Fatal("bad CA accepted")
 		}
 	}
-	var _ kubernetes.Interface = cs
+	var _ Interface = cs
 }
 
 func TestWriteKubeconfig(t *testing.T) {

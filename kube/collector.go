@@ -19,7 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/audit"
@@ -138,7 +137,7 @@ func appID(a session.App) string { return a.Key() + "#" + a.Service }
 // cancellation. Existing files are resumed without duplicating lines. Apps already
 // followed are skipped, so Start can be called again with more apps. An app that
 // cannot start is reported in Streams and in the returned error; the others run.
-func (c *Collector) Start(ctx context.Context, clients map[string]kubernetes.Interface, apps []session.App) error {
+func (c *Collector) Start(ctx context.Context, clients map[string]Interface, apps []session.App) error {
 	if c.opts.Dir == "" {
 		return errors.New("log collector: no directory")
 	}
@@ -169,7 +168,7 @@ func (c *Collector) Start(ctx context.Context, clients map[string]kubernetes.Int
 	return errors.Join(errs...)
 }
 
-func (c *Collector) startApp(ctx context.Context, clients map[string]kubernetes.Interface, app session.App) error {
+func (c *Collector) startApp(ctx context.Context, clients map[string]Interface, app session.App) error {
 	id := appID(app)
 	c.mu.Lock()
 	_, exists := c.apps[id]
@@ -336,7 +335,7 @@ func (c *Collector) Stop() {
 type appFollower struct {
 	c        *Collector
 	app      session.App
-	cs       kubernetes.Interface
+	cs       Interface
 	listOpts metav1.ListOptions
 	sink     *sink
 	file     string

@@ -12,7 +12,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -116,7 +115,7 @@ func TestCollectorFollowsNewPodsMidRun(t *testing.T) {
 	dir := t.TempDir()
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, apiApp())
@@ -175,7 +174,7 @@ func TestCollectorContainerRestart(t *testing.T) {
 	dir := t.TempDir()
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, apiApp())
@@ -251,7 +250,7 @@ func TestCollectorBrokenStreamsEveryLineOnce(t *testing.T) {
 	dir := t.TempDir()
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, apiApp())
@@ -301,7 +300,7 @@ func TestCollectorResumesAfterRestartWithoutDuplicates(t *testing.T) {
 		_ = srv.SetLogs("shop", p, "api", kubetest.Counter(t0, every, "line"))
 	}
 	dir := t.TempDir()
-	clients := map[string]kubernetes.Interface{"c1": cs}
+	clients := map[string]Interface{"c1": cs}
 	path := FilePath(dir, apiApp())
 
 	first := testCollector(dir, clock, 0)
@@ -347,7 +346,7 @@ func TestCollectorMaxStreamsQueues(t *testing.T) {
 	dir := t.TempDir()
 	c := testCollector(dir, clock, 2)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	statusCount := func() map[string]int {
@@ -406,7 +405,7 @@ func TestCollectorIgnoresEphemeralContainersAndTruncates(t *testing.T) {
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
 	app := session.App{Cluster: "c1", Namespace: "shop", Workload: "solo", Kind: "Pod"}
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{app}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{app}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, app)
@@ -456,7 +455,7 @@ func TestCollectorErrors(t *testing.T) {
 	locked.Namespace = "locked"
 	noSel := apiApp()
 	noSel.Workload, noSel.Selector = "nosel", nil
-	err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp(), locked, noSel, {Cluster: "c2", Namespace: "x", Workload: "y", Kind: "Pod"}})
+	err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp(), locked, noSel, {Cluster: "c2", Namespace: "x", Workload: "y", Kind: "Pod"}})
 	if err == nil {
 		t.Fatal("Start: want error for the locked namespace, missing selector and unknown cluster")
 	}
@@ -493,7 +492,7 @@ func TestCollectorSinceFloor(t *testing.T) {
 	dir := t.TempDir()
 	c := NewCollector(CollectorOptions{Dir: dir, Clock: clock, FlushInterval: 10 * time.Millisecond})
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, apiApp())
@@ -513,7 +512,7 @@ func TestCollectorRelistsAfterExpiredWatch(t *testing.T) {
 	dir := t.TempDir()
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "first stream", 5*time.Second, func() bool { return len(c.Streams()) == 1 && c.Streams()[0].Status == StatusFollowing })
@@ -573,7 +572,7 @@ func TestCollectorNamesStreamsNotFollowed(t *testing.T) {
 			sortStrings(all)
 			c := testCollector(t.TempDir(), clock, tt.limit)
 			defer c.Stop()
-			if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+			if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 				t.Fatal(err)
 			}
 			// Known as soon as Start returns: slots go in list order, not by goroutine timing.
@@ -622,7 +621,7 @@ func TestCollectorQueueIsFirstComeFirstServed(t *testing.T) {
 	sortStrings(pods)
 	c := testCollector(t.TempDir(), clock, 1)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	status := func(pod string) string {
@@ -670,7 +669,7 @@ func TestCollectorFirstRoundUsesListedPod(t *testing.T) {
 	}
 	c := testCollector(t.TempDir(), clock, 0)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "20 following", 5*time.Second, func() bool {

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
 	"github.com/fis-mcp/fis-mcp/session/logline"
@@ -26,7 +25,7 @@ func testAWSConfig() aws.Config {
 
 // newTestCluster starts a fake API server that only accepts EKS-shaped tokens and
 // a real clientset for it, authenticated through the TokenSource.
-func newTestCluster(t testing.TB, opts ...kubetest.Option) (*kubetest.Server, kubernetes.Interface) {
+func newTestCluster(t testing.TB, opts ...kubetest.Option) (*kubetest.Server, Interface) {
 	t.Helper()
 	srv := kubetest.New(opts...)
 	t.Cleanup(srv.Close)
@@ -34,7 +33,7 @@ func newTestCluster(t testing.TB, opts ...kubetest.Option) (*kubetest.Server, ku
 	ts := NewTokenSource(testAWSConfig())
 	cfg := RESTConfig(Cluster{Name: "c1", Endpoint: srv.URL, CAData: srv.CAData(), Region: "us-east-1"}, ts)
 	cfg.QPS = -1
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := NewClientset(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

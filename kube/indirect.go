@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -15,7 +14,7 @@ import (
 // select each app's pods (name.namespace, name.namespace.svc, ….svc.cluster.local),
 // as endpoints whose Identifier is "namespace/app-workload": what a caller of the app
 // has in its configuration.
-func ServiceEndpoints(ctx context.Context, cs kubernetes.Interface, apps []session.App) ([]session.ResourceEndpoint, error) {
+func ServiceEndpoints(ctx context.Context, cs Interface, apps []session.App) ([]session.ResourceEndpoint, error) {
 	byNS := map[string][]session.App{}
 	for _, a := range apps {
 		if len(a.Selector) > 0 {
@@ -66,7 +65,7 @@ func selects(selector, podLabels map[string]string) bool {
 // without touching the affected resource. They are returned with an empty Service,
 // confidence "indirect" and evidence naming the app they call; the apps themselves
 // are left out.
-func IndirectApps(ctx context.Context, cs kubernetes.Interface, cluster string, apps []session.App) ([]session.App, error) {
+func IndirectApps(ctx context.Context, cs Interface, cluster string, apps []session.App) ([]session.App, error) {
 	eps, err := ServiceEndpoints(ctx, cs, apps)
 	if err != nil || len(eps) == 0 {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -16,7 +15,7 @@ import (
 // Deployment, StatefulSet, DaemonSet, CronJob, Job or bare Pod with that name in
 // the namespace. The app has no affected service ("indirect") and confidence
 // may_reference; the caller adds its own evidence.
-func LookupWorkload(ctx context.Context, cs kubernetes.Interface, cluster, namespace, name string) (session.App, error) {
+func LookupWorkload(ctx context.Context, cs Interface, cluster, namespace, name string) (session.App, error) {
 	app := session.App{Cluster: cluster, Namespace: namespace, Workload: name, Confidence: session.ConfidenceMayReference}
 	found := func(kind string, sel *metav1.LabelSelector, tmplLabels map[string]string, spec corev1.PodSpec) (session.App, error) {
 		app.Kind = kind

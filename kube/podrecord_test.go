@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -27,7 +26,7 @@ func TestStreamsRecordPodIncarnations(t *testing.T) {
 	dir := t.TempDir()
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{apiApp()}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, apiApp())

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/client-go/kubernetes"
 )
 
 // PodInfo is one pod a FIS aws:eks:pod target resolves to.
@@ -31,7 +30,7 @@ const (
 // ListPods lists the pods a FIS aws:eks:pod target selects (selectorType
 // labelSelector, podName, deploymentName; daemonSetName and statefulSetName too),
 // sorted by name.
-func ListPods(ctx context.Context, cs kubernetes.Interface, namespace, selectorType, selectorValue string) ([]PodInfo, error) {
+func ListPods(ctx context.Context, cs Interface, namespace, selectorType, selectorValue string) ([]PodInfo, error) {
 	if selectorValue == "" {
 		return nil, fmt.Errorf("list pods in namespace %s: empty %s", namespace, selectorType)
 	}
@@ -63,7 +62,7 @@ func ListPods(ctx context.Context, cs kubernetes.Interface, namespace, selectorT
 	return out, nil
 }
 
-func workloadSelector(ctx context.Context, cs kubernetes.Interface, ns, kind, name string) (string, error) {
+func workloadSelector(ctx context.Context, cs Interface, ns, kind, name string) (string, error) {
 	var sel *metav1.LabelSelector
 	var err error
 	switch kind {

@@ -10,7 +10,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/session"
 	"github.com/fis-mcp/fis-mcp/session/untrusted"
@@ -51,7 +50,7 @@ type finding struct {
 // names (never values), and ExternalName Services pointing at an endpoint. It
 // returns one App per (namespace, workload, affected resource), in a deterministic
 // order. When some reads fail it returns what it found with an *IncompleteScanError.
-func Scan(ctx context.Context, cs kubernetes.Interface, cluster string, endpoints []session.ResourceEndpoint) ([]session.App, error) {
+func Scan(ctx context.Context, cs Interface, cluster string, endpoints []session.ResourceEndpoint) ([]session.App, error) {
 	m := newMatcher(endpoints)
 	if len(m.needles) == 0 && len(m.idTokens) == 0 {
 		return nil, nil
@@ -165,7 +164,7 @@ func Scan(ctx context.Context, cs kubernetes.Interface, cluster string, endpoint
 
 // loadNamespace reads what Scan needs of one namespace. Pods are required; any
 // other list that fails is reported and skipped.
-func loadNamespace(ctx context.Context, cs kubernetes.Interface, ns string) (*nsSnapshot, []string) {
+func loadNamespace(ctx context.Context, cs Interface, ns string) (*nsSnapshot, []string) {
 	var problems []string
 	note := func(what string, err error) {
 		problems = append(problems, fmt.Sprintf("namespace %s: list %s: %v", ns, what, err))

@@ -9,7 +9,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
 	"github.com/fis-mcp/fis-mcp/session"
@@ -41,7 +40,7 @@ func TestCollectorCleansUntrustedLines(t *testing.T) {
 	c := testCollector(dir, clock, 0)
 	defer c.Stop()
 	app := session.App{Cluster: "c1", Namespace: "shop", Workload: "evil", Kind: "Pod"}
-	if err := c.Start(context.Background(), map[string]kubernetes.Interface{"c1": cs}, []session.App{app}); err != nil {
+	if err := c.Start(context.Background(), map[string]Interface{"c1": cs}, []session.App{app}); err != nil {
 		t.Fatal(err)
 	}
 	path := FilePath(dir, app)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/fis-mcp/fis-mcp/kube"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
@@ -18,7 +18,7 @@ func TestAccessReviews(t *testing.T) {
 	t.Cleanup(srv.Close)
 	srv.Deny("get", "pods", "log")
 	srv.Forbid("team-a/secrets")
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL, TLSClientConfig: rest.TLSClientConfig{CAData: srv.CAData()}, QPS: -1})
+	cs, err := kube.NewClientset(&rest.Config{Host: srv.URL, TLSClientConfig: rest.TLSClientConfig{CAData: srv.CAData()}, QPS: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fis-mcp/fis-mcp/kube"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/fis-mcp/fis-mcp/kube/kubetest"
@@ -35,11 +35,11 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func setup(t *testing.T, token string, opts ...kubetest.Option) (*kubetest.Server, kubernetes.Interface) {
+func setup(t *testing.T, token string, opts ...kubetest.Option) (*kubetest.Server, kube.Interface) {
 	t.Helper()
 	srv := kubetest.New(opts...)
 	t.Cleanup(srv.Close)
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL, BearerToken: token, QPS: -1, TLSClientConfig: rest.TLSClientConfig{CAData: srv.CAData()}})
+	cs, err := kube.NewClientset(&rest.Config{Host: srv.URL, BearerToken: token, QPS: -1, TLSClientConfig: rest.TLSClientConfig{CAData: srv.CAData()}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"k8s.io/client-go/kubernetes"
-
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/clusters"
 	"github.com/fis-mcp/fis-mcp/aws/endpoints"
@@ -159,7 +157,7 @@ func containsLogGroup(list []session.ManagedLogGroup, m session.ManagedLogGroup)
 
 // scanClusters probes and scans each cluster of list in parallel, adding its access and
 // apps to disc (sorted by cluster name, and by app key and service).
-func (e *Engine) scanClusters(ctx context.Context, sess *session.Session, writeKubeconfig bool, kclients map[string]kubernetes.Interface,
+func (e *Engine) scanClusters(ctx context.Context, sess *session.Session, writeKubeconfig bool, kclients map[string]kube.Interface,
 	list []clusters.Cluster, disc *session.Discovery, progress Progress) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"k8s.io/client-go/kubernetes"
-
 	"github.com/fis-mcp/fis-mcp/aws/awsapi"
 	"github.com/fis-mcp/fis-mcp/aws/clusters"
 	"github.com/fis-mcp/fis-mcp/aws/health"
@@ -17,16 +15,16 @@ import (
 type kubeClients struct {
 	mu      sync.Mutex
 	tokens  map[string]*kube.TokenSource
-	clients map[string]kubernetes.Interface
+	clients map[string]kube.Interface
 }
 
 func newKubeClients() *kubeClients {
-	return &kubeClients{tokens: map[string]*kube.TokenSource{}, clients: map[string]kubernetes.Interface{}}
+	return &kubeClients{tokens: map[string]*kube.TokenSource{}, clients: map[string]kube.Interface{}}
 }
 
 // clientset returns a client for an EKS cluster, authenticated with in-process EKS tokens,
 // paced by l (one client, so one limiter, per cluster and purpose).
-func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster, l kube.Limits) (kubernetes.Interface, kube.Cluster, error) {
+func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster, l kube.Limits) (kube.Interface, kube.Cluster, error) {
 	kc := kube.Cluster{Name: c.Name, Endpoint: c.Endpoint, CAData: c.CAData, Region: aws.Region}
 	key := fmt.Sprintf("%s/%s/%s/%v", aws.Region, c.Name, c.Endpoint, l)
 	e.kube.mu.Lock()
@@ -49,23 +47,23 @@ func (e *Engine) clientset(aws *awsapi.Clients, c clusters.Cluster, l kube.Limit
 
 // ClusterClients returns clients for tool calls to the named clusters (all of the region
 // when names is empty).
-func (e *Engine) ClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
+func (e *Engine) ClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kube.Interface, []clusters.Cluster, error) {
 	return e.clusterClients(ctx, aws, names, kube.ToolLimits)
 }
 
 // LogClusterClients returns clients for following pod logs in the named clusters: their own
 // request limiter (kube.LogLimits), so starting many streams never delays a tool call.
-func (e *Engine) LogClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kubernetes.Interface, error) {
+func (e *Engine) LogClusterClients(ctx context.Context, aws *awsapi.Clients, names []string) (map[string]kube.Interface, error) {
 	out, _, err := e.clusterClients(ctx, aws, names, kube.LogLimits)
 	return out, err
 }
 
-func (e *Engine) clusterClients(ctx context.Context, aws *awsapi.Clients, names []string, l kube.Limits) (map[string]kubernetes.Interface, []clusters.Cluster, error) {
+func (e *Engine) clusterClients(ctx context.Context, aws *awsapi.Clients, names []string, l kube.Limits) (map[string]kube.Interface, []clusters.Cluster, error) {
 	list, err := clusters.List(ctx, aws, names)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := map[string]kubernetes.Interface{}
+	out := map[string]kube.Interface{}
 	for _, c := range list {
 		if c.Error != "" {
 			continue

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"k8s.io/client-go/kubernetes"
-
 	"github.com/fis-mcp/fis-mcp/kube"
 	"github.com/fis-mcp/fis-mcp/session"
 )
@@ -32,7 +30,7 @@ func ClusterNames(apps []session.App) []string {
 }
 
 // RunCollector starts (or restarts, resuming from the files) the session's log collection.
-func (e *Engine) RunCollector(id, dir string, clients map[string]kubernetes.Interface, apps []session.App) (*kube.Collector, error) {
+func (e *Engine) RunCollector(id, dir string, clients map[string]kube.Interface, apps []session.App) (*kube.Collector, error) {
 	coll := kube.NewCollector(kube.CollectorOptions{Dir: dir, MaxStreams: e.MaxLogStreams(), Logger: e.Log.With().Str("session", id).Logger()})
 	if err := coll.Start(e.bg, clients, apps); err != nil {
 		return nil, fmt.Errorf("start log collection: %w", err)
