@@ -48,8 +48,8 @@ GOTEST := $(GO) test -count=1 -timeout 15m -vet=off -ldflags=-w
 # Inspector CLI and MCP Bundle manifest checks (when node is installed), and the
 # release check (goreleaser builds this platform's archive; test-release opens it). Each
 # group's output is printed whole when the group ends (--output-sync). Lint runs first
-# and alone: started beside it, the race build made a cold run slower (12 min 52 s
-# instead of 11 min 55 s, 1,500 CPU seconds instead of 1,300).
+# and alone: starting the race build beside it did not make a cold run faster (12 min 52 s
+# against 12 min 53 s with lint first; a cold run is bound by the CPU).
 test: lint
 	@echo "make test: 5 groups at once (e2e, race, unit, clients, release); each prints when it ends"
 	@$(MAKE) --no-print-directory -j5 --output-sync=target test-e2e test-race test-unit test-clients test-release
