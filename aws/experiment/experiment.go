@@ -115,7 +115,7 @@ func GetTemplate(ctx context.Context, api API, id string) (session.Template, err
 	}
 	tp := mapTemplate(out.ExperimentTemplate, id)
 	if tp.MultiAccount() {
-		accts, err := targetAccounts(ctx, api, id)
+		accts, err := TargetAccounts(ctx, api, id)
 		if err != nil {
 			return session.Template{}, err
 		}
@@ -124,10 +124,10 @@ func GetTemplate(ctx context.Context, api API, id string) (session.Template, err
 	return tp, nil
 }
 
-// targetAccounts reads a multi-account template's target account configurations, sorted by
+// TargetAccounts reads a multi-account template's target account configurations, sorted by
 // account ID (https://docs.aws.amazon.com/fis/latest/APIReference/API_ListTargetAccountConfigurations.html;
 // GetExperimentTemplate gives only their count).
-func targetAccounts(ctx context.Context, api API, id string) ([]session.TargetAccount, error) {
+func TargetAccounts(ctx context.Context, api API, id string) ([]session.TargetAccount, error) {
 	out := []session.TargetAccount{}
 	var token *string
 	for page := 0; page < maxPages; page++ {

@@ -52,23 +52,16 @@ func accountRoleChecks(ctx context.Context, c *awsapi.Clients, roles awsapi.Acco
 // targetAccountsCheck: every target account of a multi-account template must be readable
 // by health_check, through a role of --account-roles or, for the caller's own account,
 // directly (FIS resolves targets in every target account:
-// https://docs.aws.amazon.com/fis/latest/userguide/multi-account.html). Nil for a
-// single-account template or one that cannot be read (templateChecks says why).
-func targetAccountsCheck(ctx context.Context, c *awsapi.Clients, id string, caller Identity, roles awsapi.AccountRoles) []Check {
-	t, err := experiment.GetTemplate(ctx, c.FIS, id)
+// https://docs.aws.amazon.com/fis/latest/userguide/multi-account.html).
+func targetAccountsCheck(ctx context.Context, c *awsapi.Clients, id string, caller Identity, roles awsapi.AccountRoles) Check {
+	accounts, err := experiment.TargetAccounts(ctx, c.FIS, id)
 	if err != nil {
-		if awsapi.IsNotFound(err) || isAccessDenied(err) {
-			return nil
-		}
-		return []Check{{Name: "Target accounts of " + id, Detail: "cannot list them: " + firstLine(err),
-			Remedy: "allow fis:ListTargetAccountConfigurations"}}
-	}
-	if !t.MultiAccount() {
-		return nil
+		return Check{Name: "Target accounts of " + id, Detail: "cannot list them: " + firstLine(err),
+			Remedy: "allow fis:ListTargetAccountConfigurations"}
 	}
 	ch := Check{Name: "Target accounts of " + id, Blocking: true}
 	var missing, read []string
-	for _, ta := range t.TargetAccounts {
+	for _, ta := range accounts {
 		switch {
 		case roles[ta.AccountID] != "":
 			read = append(read, ta.AccountID+" (role)")
@@ -79,7 +72,7 @@ func targetAccountsCheck(ctx context.Context, c *awsapi.Clients, id string, call
 		}
 	}
 	switch {
-	case len(t.TargetAccounts) == 0:
+	case len(accounts) == 0:
 		ch.Detail = "multi-account, but no target account configuration"
 		ch.Remedy = "add the target account configurations to the template (fis:CreateTargetAccountConfiguration) or redeploy its stack"
 	case len(missing) > 0:
@@ -89,5 +82,5 @@ func targetAccountsCheck(ctx context.Context, c *awsapi.Clients, id string, call
 		ch.OK = true
 		ch.Detail = "multi-account; every target account is readable: " + strings.Join(read, ", ")
 	}
-	return []Check{ch}
+	return ch
 }

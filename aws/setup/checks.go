@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/fis"
+	fistypes "github.com/aws/aws-sdk-go-v2/service/fis/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
@@ -142,7 +143,9 @@ func leverCheck(ctx context.Context, c *awsapi.Clients) Check {
 // templateChecks: the template is readable, its role exists (iam:GetRole) and its trust
 // policy lets fis.amazonaws.com assume it
 // (https://docs.aws.amazon.com/fis/latest/userguide/getting-started-iam-service-role.html).
-func templateChecks(ctx context.Context, c *awsapi.Clients, id string) []Check {
+// A multi-account template's target accounts are checked too (targetAccountsCheck), from
+// the same read of the template.
+func templateChecks(ctx context.Context, c *awsapi.Clients, id string, caller Identity, roles awsapi.AccountRoles) []Check {
 	name := "FIS template " + id
 	out, err := c.FIS.GetExperimentTemplate(ctx, &fis.GetExperimentTemplateInput{Id: &id})
 	if err != nil {
@@ -155,12 +158,16 @@ func templateChecks(ctx context.Context, c *awsapi.Clients, id string) []Check {
 		}
 		return []Check{ch}
 	}
-	roleArn := ""
-	if out.ExperimentTemplate != nil {
-		roleArn = awssdk.ToString(out.ExperimentTemplate.RoleArn)
+	roleArn, multiAccount := "", false
+	if t := out.ExperimentTemplate; t != nil {
+		roleArn = awssdk.ToString(t.RoleArn)
+		multiAccount = t.ExperimentOptions != nil && t.ExperimentOptions.AccountTargeting == fistypes.AccountTargetingMultiAccount
 	}
-	checks := []Check{{Name: name, OK: true, Detail: "readable"}}
-	return append(checks, roleCheck(ctx, c, id, roleArn))
+	checks := []Check{{Name: name, OK: true, Detail: "readable"}, roleCheck(ctx, c, id, roleArn)}
+	if multiAccount {
+		checks = append(checks, targetAccountsCheck(ctx, c, id, caller, roles))
+	}
+	return checks
 }
 
 func roleCheck(ctx context.Context, c *awsapi.Clients, id, roleArn string) Check {

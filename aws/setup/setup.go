@@ -117,8 +117,7 @@ func awsChecks(ctx context.Context, d Deps, o Options, id Identity) []Check {
 	out := iamChecks(ctx, d.AWS, id)
 	out = append(out, leverCheck(ctx, d.AWS))
 	for _, t := range o.TemplateIDs {
-		out = append(out, templateChecks(ctx, d.AWS, t)...)
-		out = append(out, targetAccountsCheck(ctx, d.AWS, t, id, o.AccountRoles)...)
+		out = append(out, templateChecks(ctx, d.AWS, t, id, o.AccountRoles)...)
 	}
 	out = append(out, accountRoleChecks(ctx, d.AWS, o.AccountRoles)...)
 	out = append(out, eksChecks(ctx, d, id)...)

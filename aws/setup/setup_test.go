@@ -351,6 +351,9 @@ func TestMultiAccountChecks(t *testing.T) {
 			if r.Blocking == (tc.wantTargets && (tc.wantRole == nil || *tc.wantRole)) {
 				t.Errorf("report blocking %v", r.Blocking)
 			}
+			if n := len(s.Calls("fis", "GetExperimentTemplate")); n != 1 {
+				t.Errorf("%d GetExperimentTemplate calls for one template, want 1", n)
+			}
 			if _, ok := find(r, "Target accounts of "+tmplID); ok {
 				t.Error("a single-account template got a target accounts check")
 			}
