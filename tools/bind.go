@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/fis-mcp/fis-mcp/session/jsonkind"
 )
 
 // Schemas every client can send, and arguments every client sends.
@@ -248,7 +250,7 @@ func argumentObject(req mcp.CallToolRequest) (map[string]any, error) {
 	case map[string]any:
 		return t, nil
 	default:
-		return nil, fmt.Errorf("the arguments must be a JSON object, got %s", jsonKind(top))
+		return nil, fmt.Errorf("the arguments must be a JSON object, got %s", jsonkind.Of(top))
 	}
 }
 
@@ -301,7 +303,7 @@ func normalizeArg(name string, val any, t reflect.Type) (any, error) {
 	switch t.Kind() {
 	case reflect.String:
 		if _, ok := val.(string); !ok {
-			return nil, &argError{name, "a string", jsonKind(val)}
+			return nil, &argError{name, "a string", jsonkind.Of(val)}
 		}
 	case reflect.Bool:
 		switch x := val.(type) {
@@ -313,7 +315,7 @@ func normalizeArg(name string, val any, t reflect.Type) (any, error) {
 			}
 			return b, nil
 		default:
-			return nil, &argError{name, "true or false", jsonKind(val)}
+			return nil, &argError{name, "true or false", jsonkind.Of(val)}
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -324,7 +326,7 @@ func normalizeArg(name string, val any, t reflect.Type) (any, error) {
 		case string:
 			s = strings.TrimSpace(x)
 		default:
-			return nil, &argError{name, "a whole number", jsonKind(val)}
+			return nil, &argError{name, "a whole number", jsonkind.Of(val)}
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -348,7 +350,7 @@ func normalizeArg(name string, val any, t reflect.Type) (any, error) {
 			}
 			return json.Number(strings.TrimSpace(x)), nil
 		default:
-			return nil, &argError{name, "a number", jsonKind(val)}
+			return nil, &argError{name, "a number", jsonkind.Of(val)}
 		}
 	case reflect.Slice, reflect.Array:
 		return normalizeArray(name, val, t.Elem())
@@ -368,13 +370,13 @@ func normalizeArray(name string, val any, elem reflect.Type) (any, error) {
 			return nil, &argError{name, want, fmt.Sprintf("the string %q, which is not a JSON array", clip(s))}
 		}
 		if _, isArr := decoded.([]any); !isArr {
-			return nil, &argError{name, want, fmt.Sprintf("a string holding %s", jsonKind(decoded))}
+			return nil, &argError{name, want, fmt.Sprintf("a string holding %s", jsonkind.Of(decoded))}
 		}
 		val = decoded
 	}
 	items, ok := val.([]any)
 	if !ok {
-		return nil, &argError{name, want, jsonKind(val)}
+		return nil, &argError{name, want, jsonkind.Of(val)}
 	}
 	for elem.Kind() == reflect.Pointer {
 		elem = elem.Elem()
@@ -382,7 +384,7 @@ func normalizeArray(name string, val any, elem reflect.Type) (any, error) {
 	if elem.Kind() == reflect.String {
 		for i, it := range items {
 			if _, ok := it.(string); !ok {
-				return nil, &argError{name, want, fmt.Sprintf("%s as item %d", jsonKind(it), i+1)}
+				return nil, &argError{name, want, fmt.Sprintf("%s as item %d", jsonkind.Of(it), i+1)}
 			}
 		}
 	}
@@ -406,26 +408,7 @@ func arrayShape(name string, elem reflect.Type) string {
 	return s
 }
 
-// jsonKind names the JSON type of a decoded value: "a number", "an object".
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number, float64, float32, int, int64:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return "a value of another type"
-}
-
-// describeValue is jsonKind with the value for scalars: `the number 1.5`.
+// describeValue is jsonkind.Of with the value for scalars: `the number 1.5`.
 func describeValue(v any) string {
 	switch x := v.(type) {
 	case json.Number:
@@ -433,7 +416,7 @@ func describeValue(v any) string {
 	case string:
 		return fmt.Sprintf("the string %q", clip(x))
 	}
-	return jsonKind(v)
+	return jsonkind.Of(v)
 }
 
 // clip shortens a value quoted back in an error message.

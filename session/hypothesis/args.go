@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fis-mcp/fis-mcp/session"
+	"github.com/fis-mcp/fis-mcp/session/jsonkind"
 )
 
 // shape is how the error messages describe a criterion argument.
@@ -42,7 +43,7 @@ func FromArg(v any, source string) (session.Criterion, error) {
 	case nil:
 		return session.Criterion{}, fmt.Errorf("null criterion: give %s", shape)
 	}
-	return session.Criterion{}, fmt.Errorf("a criterion must be %s, not %s", shape, jsonKind(v))
+	return session.Criterion{}, fmt.Errorf("a criterion must be %s, not %s", shape, jsonkind.Of(v))
 }
 
 var objectKeys = map[string]bool{"subject": true, "measure": true, "bound": true, "op": true, "subject_kind": true, "criterion": true}
@@ -65,7 +66,7 @@ func fromObject(m map[string]any, source string) (session.Criterion, error) {
 		}
 		s, ok := v.(string)
 		if !ok {
-			return "", fmt.Errorf("field %q must be a string, not %s", key, jsonKind(v))
+			return "", fmt.Errorf("field %q must be a string, not %s", key, jsonkind.Of(v))
 		}
 		return strings.TrimSpace(s), nil
 	}
@@ -167,7 +168,7 @@ func readBound(c *session.Criterion, v any, op string) error {
 	case string:
 		s = strings.TrimSpace(x)
 	default:
-		return fmt.Errorf("field \"bound\" must be a number or a string, not %s: %s", jsonKind(v), boundHint(c.Measure))
+		return fmt.Errorf("field \"bound\" must be a number or a string, not %s: %s", jsonkind.Of(v), boundHint(c.Measure))
 	}
 	if !IsNumeric(c.Measure) {
 		st := strings.TrimSpace(strings.TrimPrefix(s, "="))
@@ -226,22 +227,4 @@ func boundHint(measure string) string {
 		return `give an action state such as "completed"`
 	}
 	return `give a resource state such as "available" or "healthy"`
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case float64, int, int64:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return "an unsupported value"
 }
