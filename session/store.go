@@ -89,6 +89,15 @@ func (s *Store) lockPath(id string) string   { return filepath.Join(s.sessionsDi
 func (s *Store) LogDir(id string) string     { return filepath.Join(s.dir, "logs", id) }
 func (s *Store) SessionDir(id string) string { return filepath.Join(s.dir, "work", id) }
 
+// lock takes the session's lock file (LockFile); the returned func releases it.
+func (s *Store) lock(id string) (func(), error) {
+	unlock, err := LockFile(s.lockPath(id))
+	if err != nil {
+		return nil, fmt.Errorf("lock session %s: %w", id, err)
+	}
+	return unlock, nil
+}
+
 // NewID returns a fresh session ID, e.g. fis-20260411-103015-a1b2c3.
 func (s *Store) NewID() string {
 	var b [3]byte

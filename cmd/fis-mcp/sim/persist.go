@@ -21,7 +21,7 @@ package sim
 // Serializing every fake's state instead would couple this file to each fake's internals
 // and miss the time-driven parts (metrics, logs) anyway.
 //
-// Concurrency: processes on the same state directory take turns on an flock (lock_unix.go).
+// Concurrency: processes on the same state directory take turns on an flock (session.LockFile).
 // A FIS request that changes state (StartExperiment, StopExperiment) runs under the lock
 // between a reload and a save, and its response is sent only after the save, so a client
 // that kills the process once it has the answer loses nothing and two processes never hand
@@ -44,6 +44,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/fis-mcp/fis-mcp/aws/awstest"
+	"github.com/fis-mcp/fis-mcp/session"
 )
 
 // stateVersion is the state file's format version.
@@ -86,6 +87,15 @@ type persister struct {
 func (p *persister) statePath() string { return filepath.Join(p.dir, StateFileName) }
 func (p *persister) lockPath() string  { return filepath.Join(p.dir, "lock") }
 
+// lock takes the state directory's lock (session.LockFile); the returned func releases it.
+func (p *persister) lock() (func(), error) {
+	unlock, err := session.LockFile(p.lockPath())
+	if err != nil {
+		return nil, fmt.Errorf("the simulated account's state: %w", err)
+	}
+	return unlock, nil
+}
+
 // openPersister reads (or creates) the state in dir. A state file that cannot be read is
 // moved aside with a warning and the account starts afresh, with experiment numbers taken
 // from the clock so no ID of the lost state comes again.
@@ -94,7 +104,7 @@ func openPersister(dir string, log zerolog.Logger, now time.Time) (*persister, p
 		return nil, persistedState{}, fmt.Errorf("simulated account state directory %s: %w", dir, err)
 	}
 	p := &persister{dir: dir, log: log}
-	unlock, err := lockFile(p.lockPath())
+	unlock, err := p.lock()
 	if err != nil {
 		return nil, persistedState{}, err
 	}
@@ -267,7 +277,7 @@ func (p *persister) reloadLocked() {
 
 // Save writes the account's state now.
 func (p *persister) Save() error {
-	unlock, err := lockFile(p.lockPath())
+	unlock, err := p.lock()
 	if err != nil {
 		return err
 	}
@@ -281,7 +291,7 @@ func (p *persister) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isFISChange(r) {
 			if p.changed() {
-				if unlock, err := lockFile(p.lockPath()); err == nil {
+				if unlock, err := p.lock(); err == nil {
 					p.reloadLocked()
 					unlock()
 				} else {
@@ -291,7 +301,7 @@ func (p *persister) handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		unlock, err := lockFile(p.lockPath())
+		unlock, err := p.lock()
 		if err != nil {
 			p.log.Error().Err(err).Msg("simulated account: the state is not saved")
 			next.ServeHTTP(w, r)
