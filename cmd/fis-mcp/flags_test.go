@@ -89,3 +89,33 @@ func TestSupervisorFlagsAndEnv(t *testing.T) {
 		})
 	}
 }
+
+// FIS_MCP_BASELINE is read like the other durations: a value that is not a duration is
+// an error (it used to be taken silently as 0, the default baseline), unless --baseline
+// overrides it.
+func TestBaselineEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env     string
+		args    []string
+		want    time.Duration
+		wantErr string
+	}{
+		{env: "", want: 0},
+		{env: "90s", want: 90 * time.Second},
+		{env: "soon", wantErr: `FIS_MCP_BASELINE="soon" is not a duration`},
+		{env: "soon", args: []string{"--baseline=1m"}, want: time.Minute},
+		{env: "-1m", wantErr: "must not be negative"},
+	} {
+		t.Setenv("FIS_MCP_BASELINE", tc.env)
+		c, err := parseFlags("fis-mcp serve", tc.args, io.Discard)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("FIS_MCP_BASELINE=%q %v: err %v, want %q", tc.env, tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || c.Baseline != tc.want {
+			t.Errorf("FIS_MCP_BASELINE=%q %v: baseline %s, err %v; want %s", tc.env, tc.args, c.Baseline, err, tc.want)
+		}
+	}
+}

@@ -105,13 +105,8 @@ func envInt(key string, def int) (int, error) {
 	return n, nil
 }
 
-func envDuration(key string) time.Duration {
-	d, _ := time.ParseDuration(os.Getenv(key))
-	return d
-}
-
-// envDurationErr reads a duration such as 2m; an unset variable gives def.
-func envDurationErr(key string, def time.Duration) (time.Duration, error) {
+// envDuration reads a duration such as 2m; an unset variable gives def.
+func envDuration(key string, def time.Duration) (time.Duration, error) {
 	v := strings.TrimSpace(os.Getenv(key))
 	if v == "" {
 		return def, nil
@@ -157,9 +152,9 @@ var settings = []setting{
 	{flag: "simulate", env: "FIS_MCP_SIMULATE", usage: "serve the built-in simulated AWS account and EKS cluster instead of real AWS",
 		bind: bindBool(func(c *config) *bool { return &c.Simulate })},
 	{flag: "scenario", env: "FIS_MCP_SCENARIO", usage: scenarioFlagHelp(), bind: bindScenario},
-	{flag: "baseline", env: "FIS_MCP_BASELINE", usage: "post-experiment baseline of log collection before the report (0: 3m, or 40s with --simulate)", bind: bindBaseline},
-	{flag: "finalize-grace", env: "FIS_MCP_FINALIZE_GRACE", usage: "after the post-experiment baseline, how long the run supervisor waits for finalize_report before writing the report itself", bind: bindFinalizeGrace},
-	{flag: "stop-if-unattended", env: "FIS_MCP_STOP_IF_UNATTENDED", usage: "dead-man's switch: stop a running experiment when no tool call for its session arrives for this long (0: off)", bind: bindStopIfUnattended},
+	{flag: "baseline", env: "FIS_MCP_BASELINE", usage: "post-experiment baseline of log collection before the report (0: 3m, or 40s with --simulate)", bind: bindDuration(func(c *config) *time.Duration { return &c.Baseline }, 0, validBaseline)},
+	{flag: "finalize-grace", env: "FIS_MCP_FINALIZE_GRACE", usage: "after the post-experiment baseline, how long the run supervisor waits for finalize_report before writing the report itself", bind: bindDuration(func(c *config) *time.Duration { return &c.FinalizeGrace }, 2*time.Minute, validFinalizeGrace)},
+	{flag: "stop-if-unattended", env: "FIS_MCP_STOP_IF_UNATTENDED", usage: "dead-man's switch: stop a running experiment when no tool call for its session arrives for this long (0: off)", bind: bindDuration(func(c *config) *time.Duration { return &c.StopIfUnattended }, 0, validStopIfUnattended)},
 	{flag: "account-roles", env: "FIS_MCP_ACCOUNT_ROLES", usage: "YAML or JSON file mapping target account IDs to IAM role ARNs fis-mcp assumes (read-only) to health-check multi-account templates", bind: bindAccountRoles},
 	{flag: "max-log-streams", env: "FIS_MCP_MAX_LOG_STREAMS", usage: "pod log streams (pod, container) followed at once per session; those beyond it are named as not followed and wait for a slot", bind: bindMaxLogStreams},
 	{flag: "log-level", env: "FIS_MCP_LOG_LEVEL", usage: "log level: debug, info, warn, error",
@@ -199,42 +194,40 @@ func bindScenario(fs *flag.FlagSet, c *config, s setting) func(bool) error {
 	return func(bool) error { return checkScenario(c.Scenario) }
 }
 
-func bindBaseline(fs *flag.FlagSet, c *config, s setting) func(bool) error {
-	fs.DurationVar(&c.Baseline, s.flag, envDuration(s.env), s.usageWithEnv())
-	return func(bool) error {
-		if c.Baseline < 0 {
-			return fmt.Errorf("--baseline must not be negative")
+// bindDuration is a duration setting defaulting to def: an environment value that is not
+// a duration is an error unless the flag overrides it, and valid checks the value.
+func bindDuration(field func(*config) *time.Duration, def time.Duration, valid func(time.Duration) error) func(*flag.FlagSet, *config, setting) func(bool) error {
+	return func(fs *flag.FlagSet, c *config, s setting) func(bool) error {
+		d, envErr := envDuration(s.env, def)
+		fs.DurationVar(field(c), s.flag, d, s.usageWithEnv())
+		return func(given bool) error {
+			if envErr != nil && !given {
+				return envErr
+			}
+			return valid(*field(c))
 		}
-		return nil
 	}
 }
 
-func bindFinalizeGrace(fs *flag.FlagSet, c *config, s setting) func(bool) error {
-	grace, envErr := envDurationErr(s.env, 2*time.Minute)
-	fs.DurationVar(&c.FinalizeGrace, s.flag, grace, s.usageWithEnv())
-	return func(given bool) error {
-		if envErr != nil && !given {
-			return envErr
-		}
-		if c.FinalizeGrace <= 0 {
-			return fmt.Errorf("--finalize-grace (FIS_MCP_FINALIZE_GRACE) must be a positive duration such as 2m, not %s", c.FinalizeGrace)
-		}
-		return nil
+func validBaseline(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("--baseline must not be negative")
 	}
+	return nil
 }
 
-func bindStopIfUnattended(fs *flag.FlagSet, c *config, s setting) func(bool) error {
-	unattended, envErr := envDurationErr(s.env, 0)
-	fs.DurationVar(&c.StopIfUnattended, s.flag, unattended, s.usageWithEnv())
-	return func(given bool) error {
-		if envErr != nil && !given {
-			return envErr
-		}
-		if c.StopIfUnattended < 0 {
-			return fmt.Errorf("--stop-if-unattended (FIS_MCP_STOP_IF_UNATTENDED) must not be negative (0 turns it off)")
-		}
-		return nil
+func validFinalizeGrace(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("--finalize-grace (FIS_MCP_FINALIZE_GRACE) must be a positive duration such as 2m, not %s", d)
 	}
+	return nil
+}
+
+func validStopIfUnattended(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("--stop-if-unattended (FIS_MCP_STOP_IF_UNATTENDED) must not be negative (0 turns it off)")
+	}
+	return nil
 }
 
 func bindMaxLogStreams(fs *flag.FlagSet, c *config, s setting) func(bool) error {
